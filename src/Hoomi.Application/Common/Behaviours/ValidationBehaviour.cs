@@ -1,0 +1,41 @@
+using FluentValidation;
+using Mediator;
+using ValidationException = Hoomi.Application.Common.Exceptions.ValidationException;
+
+namespace Hoomi.Application.Common.Behaviours;
+
+/// <summary>Runs every FluentValidation validator of the message before its handler; the only place validation happens.</summary>
+public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    private readonly IValidator<TMessage>[] _validators = validators.ToArray();
+
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (_validators.Length > 0)
+        {
+            var context = new ValidationContext<TMessage>(message);
+            var failures = new List<FluentValidation.Results.ValidationFailure>();
+            foreach (var validator in _validators)
+            {
+                var result = await validator.ValidateAsync(context, cancellationToken).ConfigureAwait(false);
+                failures.AddRange(result.Errors);
+            }
+
+            if (failures.Count > 0)
+            {
+                var errors = failures
+                    .GroupBy(f => ToCamelCase(f.PropertyName), StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+                throw new ValidationException(errors);
+            }
+        }
+
+        return await next(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Field names in errors use the wire's camelCase ("wrappedKeys[0].enc"), not C# property names.
+    private static string ToCamelCase(string path) =>
+        string.Join('.', path.Split('.').Select(p => p.Length == 0 ? p : char.ToLowerInvariant(p[0]) + p[1..]));
+}

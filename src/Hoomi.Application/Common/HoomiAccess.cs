@@ -1,0 +1,30 @@
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Domain.Hoomis;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hoomi.Application.Common;
+
+/// <summary>Membership checks shared by the use cases: a non-member learns nothing, not even that the hoomi exists.</summary>
+public static class HoomiAccess
+{
+    public static async Task<HoomiGroup> LoadHoomiForMemberAsync(this IHoomiDbContext db, Guid hoomiId, Guid userId, CancellationToken cancellationToken)
+    {
+        var hoomi = await db.Hoomis.Include(h => h.Members)
+            .FirstOrDefaultAsync(h => h.Id == hoomiId, cancellationToken).ConfigureAwait(false);
+        if (hoomi is null || !hoomi.IsMember(userId))
+        {
+            throw new NotFoundException("Hoomi");
+        }
+
+        return hoomi;
+    }
+
+    /// <summary>The caller's membership of the hoomi, or 404 when there is none.</summary>
+    public static async Task<Membership> RequireMembershipAsync(this IHoomiDbContext db, Guid hoomiId, Guid userId, CancellationToken cancellationToken)
+    {
+        return await db.Memberships.AsNoTracking()
+            .FirstOrDefaultAsync(m => m.HoomiId == hoomiId && m.UserId == userId, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotFoundException("Hoomi");
+    }
+}

@@ -1,0 +1,31 @@
+using Hoomi.Domain.Hoomis;
+using Hoomi.Domain.Keys;
+using Hoomi.Domain.Media;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Hoomi.Application.Common.Interfaces;
+
+/// <summary>The database as the use cases see it: the aggregates' sets, the users, and the unit of work.</summary>
+public interface IHoomiDbContext
+{
+    DbSet<HoomiGroup> Hoomis { get; }
+
+    DbSet<Membership> Memberships { get; }
+
+    DbSet<DeviceKey> DeviceKeys { get; }
+
+    DbSet<MediaItem> Media { get; }
+
+    DbSet<WrappedKey> WrappedKeys { get; }
+
+    /// <summary>Accounts, whichever system issued them (local accounts or the organisation's identity provider).</summary>
+    IQueryable<UserInfo> Users { get; }
+
+    /// <summary>Saves; a unique-key clash from a concurrent request becomes a <see cref="Exceptions.ConflictException"/>.</summary>
+    Task<int> SaveChangesAsync(CancellationToken cancellationToken);
+
+    Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken);
+}
+
+public sealed record UserInfo(Guid Id, string UserName);

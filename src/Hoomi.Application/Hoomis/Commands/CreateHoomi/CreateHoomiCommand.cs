@@ -1,0 +1,20 @@
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Domain.Hoomis;
+using Mediator;
+
+namespace Hoomi.Application.Hoomis.Commands.CreateHoomi;
+
+/// <summary>Creates a hoomi; the caller becomes its owner.</summary>
+public sealed record CreateHoomiCommand(string Name) : ICommand<HoomiDto>;
+
+public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock)
+    : ICommandHandler<CreateHoomiCommand, HoomiDto>
+{
+    public async ValueTask<HoomiDto> Handle(CreateHoomiCommand command, CancellationToken cancellationToken)
+    {
+        var hoomi = HoomiGroup.Create(Guid.CreateVersion7(), command.Name, user.Id, clock.GetUtcNow());
+        db.Hoomis.Add(hoomi);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return new HoomiDto(hoomi.Id, hoomi.Name, hoomi.CreatedAt, MemberRole.Owner, 1);
+    }
+}

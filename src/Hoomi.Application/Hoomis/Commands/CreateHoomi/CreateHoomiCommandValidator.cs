@@ -1,0 +1,14 @@
+using FluentValidation;
+using Hoomi.Domain.Hoomis;
+
+namespace Hoomi.Application.Hoomis.Commands.CreateHoomi;
+
+public sealed class CreateHoomiCommandValidator : AbstractValidator<CreateHoomiCommand>
+{
+    public CreateHoomiCommandValidator()
+    {
+        RuleFor(c => c.Name)
+            .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("A hoomi needs a name.")
+            .MaximumLength(HoomiGroup.MaxNameLength);
+    }
+}

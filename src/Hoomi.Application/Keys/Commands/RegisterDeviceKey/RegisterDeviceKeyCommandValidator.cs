@@ -1,0 +1,25 @@
+using FluentValidation;
+using Hoomi.Domain.Common;
+using Hoomi.Domain.Keys;
+
+namespace Hoomi.Application.Keys.Commands.RegisterDeviceKey;
+
+public sealed class RegisterDeviceKeyCommandValidator : AbstractValidator<RegisterDeviceKeyCommand>
+{
+    public RegisterDeviceKeyCommandValidator()
+    {
+        RuleFor(c => c.PublicKey)
+            .NotEmpty()
+            .Must(k => Base64Url.IsOfLength(k, P256PublicKey.Length))
+            .WithMessage("The public key must be 65 bytes (SEC1 uncompressed P-256 point) in unpadded base64url.")
+            .Must(k => Base64Url.TryDecode(k, out var b) && P256PublicKey.IsValid(b))
+            .WithMessage("The public key is not a point on the P-256 curve.");
+
+        RuleFor(c => c.KeyId)
+            .Must(id => Base64Url.IsOfLength(id, 32))
+            .WithMessage("The key id must be the 43-character base64url SHA-256 fingerprint of the public key.")
+            .Must((c, id) => Base64Url.TryDecode(c.PublicKey, out var b) && P256PublicKey.KeyIdOf(b) == id)
+            .When(c => Base64Url.TryDecode(c.PublicKey, out var b) && P256PublicKey.IsValid(b), ApplyConditionTo.CurrentValidator)
+            .WithMessage("The key id is not the fingerprint of the public key.");
+    }
+}

@@ -1,0 +1,22 @@
+using Hoomi.Application.Common;
+using Hoomi.Application.Common.Interfaces;
+using Mediator;
+
+namespace Hoomi.Application.Members.Commands.RemoveMember;
+
+/// <summary>An owner removes a member, or a member leaves (their own user id). The last owner cannot leave.</summary>
+public sealed record RemoveMemberCommand(Guid HoomiId, Guid UserId) : ICommand<Unit>;
+
+public sealed class RemoveMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, IMembershipNotifier notifier)
+    : ICommandHandler<RemoveMemberCommand, Unit>
+{
+    public async ValueTask<Unit> Handle(RemoveMemberCommand command, CancellationToken cancellationToken)
+    {
+        var hoomi = await db.LoadHoomiForMemberAsync(command.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
+        var removed = hoomi.RemoveMember(command.UserId, user.Id);
+        db.Memberships.Remove(removed);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await notifier.MemberRemovedAsync(hoomi.Id, command.UserId, cancellationToken).ConfigureAwait(false);
+        return Unit.Value;
+    }
+}

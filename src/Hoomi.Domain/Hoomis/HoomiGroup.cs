@@ -1,0 +1,110 @@
+using Hoomi.Domain.Common;
+
+namespace Hoomi.Domain.Hoomis;
+
+/// <summary>
+/// A hoomi: a small group sharing end-to-end-encrypted files. Named <c>HoomiGroup</c> in code because
+/// a type called <c>Hoomi</c> would be hidden by the root namespace <c>Hoomi</c> (decision 004).
+/// Invariant: there is always at least one owner.
+/// </summary>
+public sealed class HoomiGroup
+{
+    public const int MaxNameLength = 100;
+
+    private readonly List<Membership> _members = [];
+
+    private HoomiGroup()
+    {
+        Name = "";
+    }
+
+    public Guid Id { get; private set; }
+
+    public string Name { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public IReadOnlyCollection<Membership> Members => _members.AsReadOnly();
+
+    public static HoomiGroup Create(Guid id, string name, Guid ownerId, DateTimeOffset now)
+    {
+        var group = new HoomiGroup { Id = id, CreatedAt = now };
+        group.Rename(name);
+        group._members.Add(new Membership(id, ownerId, MemberRole.Owner, now));
+        return group;
+    }
+
+    public void Rename(string name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length == 0 || trimmed.Length > MaxNameLength)
+        {
+            throw DomainException.Invalid("invalid-name", $"A hoomi name has 1 to {MaxNameLength} characters.");
+        }
+
+        Name = trimmed;
+    }
+
+    public Membership? FindMember(Guid userId) => _members.Find(m => m.UserId == userId);
+
+    public bool IsMember(Guid userId) => FindMember(userId) is not null;
+
+    public bool IsOwner(Guid userId) => FindMember(userId)?.IsOwner == true;
+
+    /// <summary>An owner adds a user as a plain member.</summary>
+    public Membership AddMember(Guid userId, Guid addedBy, DateTimeOffset now)
+    {
+        EnsureOwner(addedBy, "add members");
+        if (IsMember(userId))
+        {
+            throw DomainException.Conflict("already-member", "The user is already a member of this hoomi.");
+        }
+
+        var membership = new Membership(Id, userId, MemberRole.Member, now);
+        _members.Add(membership);
+        return membership;
+    }
+
+    /// <summary>An owner removes a member, or a member leaves (<paramref name="userId"/> = <paramref name="removedBy"/>).</summary>
+    public Membership RemoveMember(Guid userId, Guid removedBy)
+    {
+        var membership = FindMember(userId)
+            ?? throw DomainException.Conflict("not-a-member", "The user is not a member of this hoomi.");
+        if (userId != removedBy)
+        {
+            EnsureOwner(removedBy, "remove other members");
+        }
+
+        if (membership.IsOwner && _members.Count(m => m.IsOwner) == 1)
+        {
+            throw DomainException.Conflict(
+                "last-owner",
+                "The last owner cannot leave or be removed; make another member owner first.");
+        }
+
+        _members.Remove(membership);
+        return membership;
+    }
+
+    /// <summary>An owner promotes or demotes a member; the last owner cannot step down.</summary>
+    public void ChangeRole(Guid userId, MemberRole role, Guid changedBy)
+    {
+        EnsureOwner(changedBy, "change roles");
+        var membership = FindMember(userId)
+            ?? throw DomainException.Conflict("not-a-member", "The user is not a member of this hoomi.");
+        if (membership.IsOwner && role != MemberRole.Owner && _members.Count(m => m.IsOwner) == 1)
+        {
+            throw DomainException.Conflict("last-owner", "A hoomi keeps at least one owner.");
+        }
+
+        membership.ChangeRole(role);
+    }
+
+    private void EnsureOwner(Guid userId, string action)
+    {
+        if (!IsOwner(userId))
+        {
+            throw DomainException.Forbidden("owner-required", $"Only an owner of the hoomi can {action}.");
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace Hoomi.Domain.Hoomis;
+
+public enum MemberRole
+{
+    Member = 0,
+    Owner = 1,
+}

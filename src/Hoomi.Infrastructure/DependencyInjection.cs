@@ -1,0 +1,38 @@
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Hoomi.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>The database (PostgreSQL or SQLite, by configuration), its migrations, and the infrastructure ports.</summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>()
+            .Bind(configuration.GetSection(DatabaseOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContext<HoomiDbContext, PostgresHoomiDbContext>((sp, o) =>
+                PersistenceSetup.ConfigurePostgres(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        }
+        else
+        {
+            services.AddDbContext<HoomiDbContext, SqliteHoomiDbContext>((sp, o) =>
+                PersistenceSetup.ConfigureSqlite(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        }
+
+        services.AddScoped<IHoomiDbContext>(sp => sp.GetRequiredService<HoomiDbContext>());
+        services.AddHostedService<DatabaseMigrator>();
+        services.TryAddSingleton<IMembershipNotifier, NoOpMembershipNotifier>();
+        return services;
+    }
+}

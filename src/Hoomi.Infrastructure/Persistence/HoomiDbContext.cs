@@ -1,0 +1,56 @@
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Domain.Hoomis;
+using Hoomi.Domain.Keys;
+using Hoomi.Domain.Media;
+using Hoomi.Infrastructure.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Hoomi.Infrastructure.Persistence;
+
+/// <summary>
+/// The one database context. Each provider has a subclass (<see cref="PostgresHoomiDbContext"/>,
+/// <see cref="SqliteHoomiDbContext"/>) only so that each keeps its own migrations.
+/// </summary>
+public abstract class HoomiDbContext(DbContextOptions options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options), IHoomiDbContext
+{
+    public DbSet<HoomiGroup> Hoomis => Set<HoomiGroup>();
+
+    public DbSet<Membership> Memberships => Set<Membership>();
+
+    public DbSet<DeviceKey> DeviceKeys => Set<DeviceKey>();
+
+    public DbSet<MediaItem> Media => Set<MediaItem>();
+
+    public DbSet<WrappedKey> WrappedKeys => Set<WrappedKey>();
+
+    IQueryable<UserInfo> IHoomiDbContext.Users => Users.Select(u => new UserInfo(u.Id, u.UserName!));
+
+    public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await base.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        {
+            // Two requests raced to create the same thing (a member added twice, one key id registered twice).
+            throw new ConflictException("already-exists", "The resource already exists (it was created by a concurrent request).");
+        }
+    }
+
+    public Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken) =>
+        Database.BeginTransactionAsync(cancellationToken);
+
+    protected abstract bool IsUniqueViolation(DbUpdateException exception);
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(HoomiDbContext).Assembly);
+    }
+}

@@ -1,5 +1,50 @@
+using System.Text.Json.Serialization;
+using Hoomi.Api.Auth;
+using Hoomi.Api.Endpoints;
+using Hoomi.Api.Errors;
+using Hoomi.Application;
+using Hoomi.Application.Common.Behaviours;
+using Hoomi.Infrastructure;
+using Hoomi.Infrastructure.Persistence;
+using Scalar.AspNetCore;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// Layers
+builder.Services.AddApplication();
+builder.Services.AddInfrastructure(builder.Configuration);
+builder.Services.AddMediator(options =>
+{
+    options.ServiceLifetime = ServiceLifetime.Scoped;
+    options.Assemblies = [typeof(ApplicationAssembly)];
+    options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(ValidationBehaviour<,>)];
+});
+
+// HTTP
+builder.Services.AddHoomiAuthentication(builder.Configuration);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddDbContextCheck<HoomiDbContext>("database", tags: [HealthEndpoints.ReadyTag]);
+
 var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapHealthEndpoints();
+app.MapHoomiAuth();
+app.MapMeEndpoints();
+app.MapHoomiEndpoints();
+app.MapMemberEndpoints();
+
 app.Run();
 
+/// <summary>The service's entry point; public so that functional tests can host it.</summary>
 public partial class Program;

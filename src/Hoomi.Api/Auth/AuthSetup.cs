@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Infrastructure.Identity;
+using Hoomi.Infrastructure.Persistence;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Hoomi.Api.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>Path prefix of the SignalR hubs: browsers' WebSockets cannot send headers, so the token comes in the query.</summary>
+    public const string HubsPath = "/hubs";
+
+    public static IServiceCollection AddHoomiAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+
+        services.AddHttpContextAccessor();
+        services.AddMemoryCache();
+        services.AddScoped<ICurrentUser, CurrentUser>();
+        services.AddScoped<IClaimsTransformation, UserIdClaimsTransformation>();
+
+        if (options.Mode == AuthMode.Local)
+        {
+            services.AddIdentityApiEndpoints<AppUser>(o =>
+                {
+                    o.User.RequireUniqueEmail = true;
+                    o.Password.RequiredLength = 8;
+                })
+                .AddEntityFrameworkStores<HoomiDbContext>();
+            services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o =>
+            {
+                o.BearerTokenExpiration = options.AccessTokenLifetime;
+                o.Events.OnMessageReceived = ReadHubTokenFromQuery;
+            });
+        }
+        else
+        {
+            services.AddIdentityCore<AppUser>().AddEntityFrameworkStores<HoomiDbContext>();
+            services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+                .AddJwtBearer(o =>
+                {
+                    var jwt = options.Jwt;
+                    o.Authority = jwt.Authority;
+                    o.Audience = jwt.Audience;
+                    o.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
+                    o.TokenValidationParameters = new TokenValidationParameters
+                    {
+                        ValidateIssuer = true,
+                        ValidIssuer = jwt.Issuer,
+                        ValidateAudience = true,
+                        ValidAudience = jwt.Audience,
+                        ValidateLifetime = true,
+                        ClockSkew = TimeSpan.FromSeconds(30),
+                    };
+                    if (jwt.SigningKeys.Count > 0)
+                    {
+                        o.TokenValidationParameters.IssuerSigningKeys = jwt.SigningKeys.Select(ParseSigningKey).ToList();
+                    }
+
+                    o.Events = new JwtBearerEvents { OnMessageReceived = ReadHubTokenFromQuery };
+                });
+        }
+
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static Task ReadHubTokenFromQuery(Microsoft.AspNetCore.Authentication.JwtBearer.MessageReceivedContext context) => ReadHubToken(context.HttpContext, t => context.Token = t);
+
+    private static Task ReadHubTokenFromQuery(Microsoft.AspNetCore.Authentication.BearerToken.MessageReceivedContext context) =>
+        ReadHubToken(context.HttpContext, t => context.Token = t);
+
+    private static Task ReadHubToken(HttpContext http, Action<string> set)
+    {
+        if (http.Request.Path.StartsWithSegments(HubsPath) && http.Request.Query.TryGetValue("access_token", out var token)
+            && !string.IsNullOrEmpty(token))
+        {
+            set(token!);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static SecurityKey ParseSigningKey(string text)
+    {
+        if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            try
+            {
+                var rsa = RSA.Create();
+                rsa.ImportFromPem(text);
+                return new RsaSecurityKey(rsa);
+            }
+            catch (ArgumentException)
+            {
+                var ec = ECDsa.Create();
+                ec.ImportFromPem(text);
+                return new ECDsaSecurityKey(ec);
+            }
+        }
+
+        return new SymmetricSecurityKey(Convert.FromBase64String(text));
+    }
+
+    /// <summary>Maps the local account endpoints (register, login, refresh, ...) under <c>/auth</c> when local accounts are on.</summary>
+    public static IEndpointRouteBuilder MapHoomiAuth(this IEndpointRouteBuilder app)
+    {
+        var options = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
+        if (options.Mode == AuthMode.Local)
+        {
+            app.MapGroup("/auth").WithTags("Accounts").MapIdentityApi<AppUser>();
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,46 @@
+using Hoomi.Application.Common.Models;
+using Hoomi.Application.Keys;
+using Hoomi.Application.Keys.Commands.RegisterDeviceKey;
+using Hoomi.Application.Keys.Commands.RevokeDeviceKey;
+using Hoomi.Application.Keys.Queries.ListMyKeys;
+using Hoomi.Application.Users.Queries.GetMe;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Hoomi.Api.Endpoints;
+
+public static class MeEndpoints
+{
+    public static IEndpointRouteBuilder MapMeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/me").WithTags("Me").RequireAuthorization();
+        group.MapGet("/", Me).WithName("GetMe").WithSummary("The caller's user id and name.");
+        group.MapGet("/keys", ListKeys).WithName("ListMyKeys").WithSummary("The caller's device keys, revoked ones included.");
+        group.MapPut("/keys/{keyId}", RegisterKey).WithName("RegisterDeviceKey")
+            .WithSummary("Register a device public key under its fingerprint (idempotent).");
+        group.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeDeviceKey").WithSummary("Revoke one of the caller's device keys.");
+        return app;
+    }
+
+    public sealed record RegisterKeyRequest(string? PublicKey);
+
+    private static async Task<Ok<MeDto>> Me(ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetMeQuery(), ct));
+
+    private static async Task<Ok<ListResult<DeviceKeyDto>>> ListKeys(ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new ListMyKeysQuery(), ct));
+
+    private static async Task<Results<Created<DeviceKeyDto>, Ok<DeviceKeyDto>>> RegisterKey(
+        string keyId, RegisterKeyRequest request, ISender sender, CancellationToken ct)
+    {
+        var result = await sender.Send(new RegisterDeviceKeyCommand(keyId, request.PublicKey), ct);
+        return result.Created
+            ? TypedResults.Created($"/me/keys/{result.Key.KeyId}", result.Key)
+            : TypedResults.Ok(result.Key);
+    }
+
+    private static async Task<NoContent> RevokeKey(string keyId, ISender sender, CancellationToken ct)
+    {
+        await sender.Send(new RevokeDeviceKeyCommand(keyId), ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,102 @@
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Domain.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Hoomi.Api.Errors;
+
+/// <summary>
+/// The one place that turns exceptions into RFC 9457 problem details. Each kind of error has a stable
+/// <c>type</c> (<c>urn:hoomi:problem:CODE</c>) and title; nothing else in the service knows status codes.
+/// </summary>
+public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
+    : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+            httpContext.Response.StatusCode = 499;
+            return true;
+        }
+
+        var problem = Map(exception);
+        if (problem is null)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Type = Type("internal"),
+                Title = "An unexpected error occurred.",
+            };
+        }
+
+        if (exception is StorageUnavailableException unavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? 500;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        }).ConfigureAwait(false);
+    }
+
+    public static string Type(string code) => "urn:hoomi:problem:" + code;
+
+    private static ProblemDetails? Map(Exception exception) => exception switch
+    {
+        ValidationException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Type = Type("validation"),
+            Title = "The request is not valid.",
+            Detail = "See errors for the fields at fault.",
+        },
+        DomainException { Kind: DomainErrorKind.Invalid } d => Problem(StatusCodes.Status400BadRequest, d.Code, "The request is not valid.", d.Message),
+        DomainException { Kind: DomainErrorKind.Conflict } d => Problem(StatusCodes.Status409Conflict, d.Code, "The request conflicts with the current state.", d.Message),
+        DomainException { Kind: DomainErrorKind.Forbidden } d => Problem(StatusCodes.Status403Forbidden, d.Code, "You are not allowed to do this.", d.Message),
+        NotFoundException n => Problem(StatusCodes.Status404NotFound, "not-found", "Not found.", n.Message),
+        ConflictException c => WithExtensions(Problem(StatusCodes.Status409Conflict, c.Code, "The request conflicts with the current state.", c.Message), c.Details),
+        ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.", f.Message),
+        UnauthorizedAccessException => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication is required.", null),
+        StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),
+        BadHttpRequestException b => Problem(b.StatusCode, BadRequestCode(b.StatusCode), BadRequestTitle(b.StatusCode), b.Message),
+        _ => null,
+    };
+
+    private static ProblemDetails Problem(int status, string code, string title, string? detail) =>
+        new() { Status = status, Type = Type(code), Title = title, Detail = detail };
+
+    private static ProblemDetails WithExtensions(ProblemDetails problem, IReadOnlyDictionary<string, object?> extensions)
+    {
+        foreach (var (key, value) in extensions)
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return problem;
+    }
+
+    private static string BadRequestCode(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "too-large",
+        StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+        _ => "malformed-request",
+    };
+
+    private static string BadRequestTitle(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        StatusCodes.Status415UnsupportedMediaType => "The request's content type is not supported here.",
+        _ => "The request could not be read.",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
+}

@@ -32,7 +32,7 @@ public static class DependencyInjection
 
         services.AddScoped<IHoomiDbContext>(sp => sp.GetRequiredService<HoomiDbContext>());
         services.AddHostedService<DatabaseMigrator>();
-        services.TryAddSingleton<IMembershipNotifier, NoOpMembershipNotifier>();
+        services.TryAddSingleton<IMediaNotifier, NoOpMediaNotifier>();
         return services;
     }
 }

@@ -9,7 +9,7 @@ namespace Hoomi.Application.Members.Commands.AddMember;
 /// <summary>An owner adds an existing account, found by user name, as a member.</summary>
 public sealed record AddMemberCommand(Guid HoomiId, string UserName) : ICommand<MemberDto>;
 
-public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IMembershipNotifier notifier)
+public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IMediaNotifier notifier)
     : ICommandHandler<AddMemberCommand, MemberDto>
 {
     public async ValueTask<MemberDto> Handle(AddMemberCommand command, CancellationToken cancellationToken)
@@ -21,7 +21,7 @@ public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser use
 
         var membership = hoomi.AddMember(target.Id, user.Id, clock.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await notifier.MemberAddedAsync(hoomi.Id, target.Id, cancellationToken).ConfigureAwait(false);
+        await notifier.MemberAddedAsync(new MemberAddedEvent(hoomi.Id, target.Id), cancellationToken).ConfigureAwait(false);
 
         var keys = await db.DeviceKeys.AsNoTracking()
             .Where(k => k.UserId == target.Id && k.RevokedAt == null)

@@ -7,7 +7,7 @@ namespace Hoomi.Application.Members.Commands.RemoveMember;
 /// <summary>An owner removes a member, or a member leaves (their own user id). The last owner cannot leave.</summary>
 public sealed record RemoveMemberCommand(Guid HoomiId, Guid UserId) : ICommand<Unit>;
 
-public sealed class RemoveMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, IMembershipNotifier notifier)
+public sealed class RemoveMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, IMediaNotifier notifier)
     : ICommandHandler<RemoveMemberCommand, Unit>
 {
     public async ValueTask<Unit> Handle(RemoveMemberCommand command, CancellationToken cancellationToken)
@@ -16,7 +16,7 @@ public sealed class RemoveMemberCommandHandler(IHoomiDbContext db, ICurrentUser 
         var removed = hoomi.RemoveMember(command.UserId, user.Id);
         db.Memberships.Remove(removed);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await notifier.MemberRemovedAsync(hoomi.Id, command.UserId, cancellationToken).ConfigureAwait(false);
+        await notifier.MemberRemovedAsync(new MemberRemovedEvent(hoomi.Id, command.UserId), cancellationToken).ConfigureAwait(false);
         return Unit.Value;
     }
 }

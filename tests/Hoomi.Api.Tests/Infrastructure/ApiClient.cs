@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hoomi.Domain.Common;
+using Hoomi.Domain.Keys;
+
+namespace Hoomi.Api.Tests.Infrastructure;
+
+/// <summary>A signed-in test user talking to the API the way a client would (JSON over HTTP).</summary>
+public sealed class ApiClient(HttpClient http, Guid userId, string userName)
+{
+    public HttpClient Http { get; } = http;
+
+    public Guid UserId { get; } = userId;
+
+    public string UserName { get; } = userName;
+
+    public const string Password = "Corr3ct-horse!";
+
+    /// <summary>Registers a fresh local account (unique name), logs it in and returns a client carrying its bearer token.</summary>
+    public static async Task<ApiClient> RegisterAsync(HttpClient http, string? name = null)
+    {
+        var userName = (name ?? "user") + "-" + Guid.NewGuid().ToString("N")[..8] + "@example.com";
+        var register = await http.PostAsJsonAsync("/auth/register", new { email = userName, password = Password });
+        Assert.That(register.StatusCode, Is.EqualTo(HttpStatusCode.OK), await register.Content.ReadAsStringAsync());
+        var login = await http.PostAsJsonAsync("/auth/login", new { email = userName, password = Password });
+        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.OK), await login.Content.ReadAsStringAsync());
+        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var me = (await http.GetFromJsonAsync<JsonObject>("/me"))!;
+        return new ApiClient(http, Guid.Parse(me["userId"]!.GetValue<string>()), userName);
+    }
+
+    public async Task<Guid> CreateHoomiAsync(string name = "Family")
+    {
+        var response = await Http.PostAsJsonAsync("/hoomis", new { name });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return Guid.Parse((await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
+    }
+
+    public async Task AddMemberAsync(Guid hoomiId, ApiClient member)
+    {
+        var response = await Http.PostAsJsonAsync($"/hoomis/{hoomiId}/members", new { userName = member.UserName });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Generates a P-256 device key, registers its public half and returns the pair.</summary>
+    public async Task<TestDeviceKey> RegisterDeviceKeyAsync()
+    {
+        var key = TestDeviceKey.Generate();
+        var response = await Http.PutAsJsonAsync($"/me/keys/{key.KeyId}", new { publicKey = key.PublicKeyBase64Url });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return key;
+    }
+
+    public static async Task<JsonObject> ProblemOf(HttpResponseMessage response)
+    {
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"),
+            $"expected problem details for {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
+}
+
+public sealed record TestDeviceKey(ECDiffieHellman Pair, byte[] PublicKey, string KeyId)
+{
+    public string PublicKeyBase64Url => Base64Url.Encode(PublicKey);
+
+    public static TestDeviceKey Generate()
+    {
+        var pair = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var p = pair.ExportParameters(false);
+        byte[] sec1 = [0x04, .. p.Q.X!, .. p.Q.Y!];
+        return new TestDeviceKey(pair, sec1, P256PublicKey.KeyIdOf(sec1));
+    }
+}
+
+public static class JsonExtensions
+{
+    public static JsonSerializerOptions Web { get; } = new(JsonSerializerDefaults.Web);
+}

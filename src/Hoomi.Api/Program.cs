@@ -4,6 +4,7 @@ using Hoomi.Api.Endpoints;
 using Hoomi.Api.Errors;
 using Hoomi.Application;
 using Hoomi.Application.Common.Behaviours;
+using Hoomi.Application.Media;
 using Hoomi.Infrastructure;
 using Hoomi.Infrastructure.Persistence;
 using Scalar.AspNetCore;
@@ -22,6 +23,7 @@ builder.Services.AddMediator(options =>
 
 // HTTP
 builder.Services.AddHoomiAuthentication(builder.Configuration);
+builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateOnStart();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -43,6 +45,7 @@ app.MapHoomiAuth();
 app.MapMeEndpoints();
 app.MapHoomiEndpoints();
 app.MapMemberEndpoints();
+app.MapMediaEndpoints();
 
 app.Run();
 

@@ -53,9 +53,19 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
     {
         ValidationException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
         {
-            Status = StatusCodes.Status400BadRequest,
-            Type = Type("validation"),
-            Title = "The request is not valid.",
+            Status = v.Code switch
+            {
+                ValidationException.TooLargeCode => StatusCodes.Status413PayloadTooLarge,
+                ValidationException.UnsupportedMediaTypeCode => StatusCodes.Status415UnsupportedMediaType,
+                _ => StatusCodes.Status400BadRequest,
+            },
+            Type = Type(v.Code),
+            Title = v.Code switch
+            {
+                ValidationException.TooLargeCode => "The file is too large.",
+                ValidationException.UnsupportedMediaTypeCode => "This type of file is not allowed.",
+                _ => "The request is not valid.",
+            },
             Detail = "See errors for the fields at fault.",
         },
         DomainException { Kind: DomainErrorKind.Invalid } d => Problem(StatusCodes.Status400BadRequest, d.Code, "The request is not valid.", d.Message),
@@ -63,6 +73,9 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         DomainException { Kind: DomainErrorKind.Forbidden } d => Problem(StatusCodes.Status403Forbidden, d.Code, "You are not allowed to do this.", d.Message),
         NotFoundException n => Problem(StatusCodes.Status404NotFound, "not-found", "Not found.", n.Message),
         ConflictException c => WithExtensions(Problem(StatusCodes.Status409Conflict, c.Code, "The request conflicts with the current state.", c.Message), c.Details),
+        UnprocessableContentException u => Problem(StatusCodes.Status422UnprocessableEntity, u.Code, "The content does not match what was declared.", u.Message),
+        UploadInterruptedException i => Problem(StatusCodes.Status400BadRequest, "upload-interrupted", "The upload did not arrive whole.", i.Message),
+        BlobNotFoundException => Problem(StatusCodes.Status404NotFound, "content-missing", "The stored content is missing.", null),
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.", f.Message),
         UnauthorizedAccessException => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication is required.", null),
         StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),

@@ -28,7 +28,12 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
                 var errors = failures
                     .GroupBy(f => ToCamelCase(f.PropertyName), StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
-                throw new ValidationException(errors);
+                // A size or type refusal outranks plain field errors: the client must change the file, not a field.
+                var codes = failures.Select(f => f.ErrorCode).ToHashSet(StringComparer.Ordinal);
+                var code = codes.Contains(ValidationException.TooLargeCode) ? ValidationException.TooLargeCode
+                    : codes.Contains(ValidationException.UnsupportedMediaTypeCode) ? ValidationException.UnsupportedMediaTypeCode
+                    : ValidationException.DefaultCode;
+                throw new ValidationException(errors, code);
             }
         }
 

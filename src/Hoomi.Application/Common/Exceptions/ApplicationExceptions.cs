@@ -1,10 +1,20 @@
 namespace Hoomi.Application.Common.Exceptions;
 
-/// <summary>Input that fails validation; <see cref="Errors"/> lists the messages per field.</summary>
-public sealed class ValidationException(IReadOnlyDictionary<string, string[]> errors)
+/// <summary>
+/// Input that fails validation; <see cref="Errors"/> lists the messages per field. <see cref="Code"/> is
+/// <c>validation</c> (400) unless a rule marked the failure as <see cref="TooLargeCode"/> (413) or
+/// <see cref="UnsupportedMediaTypeCode"/> (415).
+/// </summary>
+public sealed class ValidationException(IReadOnlyDictionary<string, string[]> errors, string code = ValidationException.DefaultCode)
     : Exception("One or more validation errors occurred.")
 {
+    public const string DefaultCode = "validation";
+    public const string TooLargeCode = "too-large";
+    public const string UnsupportedMediaTypeCode = "unsupported-media-type";
+
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+
+    public string Code { get; } = code;
 
     public static ValidationException For(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 }
@@ -26,3 +36,12 @@ public sealed class ConflictException(string code, string message, IReadOnlyDict
 
 /// <summary>The caller is a member but lacks the role the action needs.</summary>
 public sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>The request was well-formed but its content does not match what it declared (size or hash) → 422.</summary>
+public sealed class UnprocessableContentException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>The request body ended or broke before the upload was complete (client gone or truncated multipart).</summary>
+public sealed class UploadInterruptedException(string message, Exception? inner = null) : Exception(message, inner);

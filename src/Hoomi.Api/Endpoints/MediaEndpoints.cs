@@ -1,0 +1,90 @@
+using Hoomi.Api.Media;
+using Hoomi.Application.Common.Models;
+using Hoomi.Application.Media;
+using Hoomi.Application.Media.Commands.DeleteMedia;
+using Hoomi.Application.Media.Commands.ShareKeys;
+using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Application.Media.Queries.GetMediaInfo;
+using Hoomi.Application.Media.Queries.GetMediaKeys;
+using Hoomi.Application.Media.Queries.ListMedia;
+using Hoomi.Application.Media.Queries.OpenMediaContent;
+using Mediator;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace Hoomi.Api.Endpoints;
+
+public static class MediaEndpoints
+{
+    public static IEndpointRouteBuilder MapMediaEndpoints(this IEndpointRouteBuilder app)
+    {
+        var hoomiMedia = app.MapGroup("/hoomis/{hoomiId:guid}/media").WithTags("Media").RequireAuthorization();
+        hoomiMedia.MapPost("/", Upload).WithName("UploadMedia")
+            .WithSummary("Upload an encrypted file: multipart parts metadata (JSON), file (HME1 ciphertext), optional thumbnail.")
+            .Accepts<UploadMetadata>("multipart/form-data");
+        hoomiMedia.MapGet("/", List).WithName("ListMedia").WithSummary("A hoomi's media, newest first; pass nextCursor back as cursor.");
+
+        var media = app.MapGroup("/media/{mediaId:guid}").WithTags("Media").RequireAuthorization();
+        media.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], Download).WithName("DownloadMedia")
+            .WithSummary("The ciphertext; supports Range, If-None-Match and If-Range.");
+        media.MapGet("/info", Info).WithName("GetMediaInfo").WithSummary("Public metadata and the caller's wrapped keys.");
+        media.MapMethods("/thumbnail", [HttpMethods.Get, HttpMethods.Head], Thumbnail).WithName("DownloadThumbnail")
+            .WithSummary("The encrypted thumbnail, cacheable forever.");
+        media.MapGet("/keys", Keys).WithName("GetMediaKeys").WithSummary("The caller's wrapped keys and the member device keys that still lack one.");
+        media.MapPost("/keys", ShareKeys).WithName("ShareKeys").WithSummary("Add wrapped keys for member device keys that lack one.");
+        media.MapDelete("/", Delete).WithName("DeleteMedia").WithSummary("The uploader or an owner deletes (soft delete).");
+        return app;
+    }
+
+    private static async Task<Results<Created<MediaDto>, Ok<MediaDto>>> Upload(
+        Guid hoomiId, HttpContext http, ISender sender, IOptions<MediaOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        // The declared size is enforced while streaming; the server-wide limit must not cut large files short.
+        var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (limit is { IsReadOnly: false })
+        {
+            limit.MaxRequestBodySize = options.Value.MaxSize + options.Value.MaxThumbnailSize + (8 * 1024 * 1024);
+        }
+
+        var parts = MultipartUploadParts.Begin(http.Request);
+        var metadata = await parts.ReadMetadataAsync(json.Value.SerializerOptions, ct);
+        var result = await sender.Send(new UploadMediaCommand(hoomiId, metadata, parts), ct);
+        return result.Created
+            ? TypedResults.Created($"/media/{result.Media.Id}/info", result.Media)
+            : TypedResults.Ok(result.Media);
+    }
+
+    private static async Task<Ok<PagedResult<MediaDto>>> List(Guid hoomiId, string? cursor, int? limit, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new ListMediaQuery(hoomiId, cursor, limit ?? ListMediaQuery.DefaultLimit), ct));
+
+    private static async Task Download(Guid mediaId, HttpContext http, ISender sender, CancellationToken ct)
+    {
+        var content = await sender.Send(new OpenMediaContentQuery(mediaId, MediaPart.Content), ct);
+        await BlobResponse.WriteAsync(http, content, $"{mediaId}.hme1", "private, no-cache", ct);
+    }
+
+    private static async Task Thumbnail(Guid mediaId, HttpContext http, ISender sender, CancellationToken ct)
+    {
+        var content = await sender.Send(new OpenMediaContentQuery(mediaId, MediaPart.Thumbnail), ct);
+        await BlobResponse.WriteAsync(http, content, $"{mediaId}.thumb.hme1", "private, max-age=31536000, immutable", ct);
+    }
+
+    private static async Task<Ok<MediaDto>> Info(Guid mediaId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetMediaInfoQuery(mediaId), ct));
+
+    private static async Task<Ok<MediaKeysDto>> Keys(Guid mediaId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new GetMediaKeysQuery(mediaId), ct));
+
+    public sealed record ShareKeysRequest(IReadOnlyList<UploadWrappedKey?>? WrappedKeys);
+
+    private static async Task<Ok<ShareKeysResult>> ShareKeys(Guid mediaId, ShareKeysRequest request, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new ShareKeysCommand(mediaId, request.WrappedKeys), ct));
+
+    private static async Task<NoContent> Delete(Guid mediaId, ISender sender, CancellationToken ct)
+    {
+        await sender.Send(new DeleteMediaCommand(mediaId), ct);
+        return TypedResults.NoContent();
+    }
+}

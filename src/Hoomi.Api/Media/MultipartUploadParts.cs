@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Media.Commands.UploadMedia;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace Hoomi.Api.Media;
+
+/// <summary>
+/// Reads an upload's <c>multipart/form-data</c> body as a sequence of streams with <see cref="MultipartReader"/>:
+/// <c>metadata</c>, then <c>file</c>, then optionally <c>thumbnail</c>. Nothing is buffered beyond the reader's own
+/// small buffer; a body that breaks off surfaces as <see cref="UploadInterruptedException"/>.
+/// </summary>
+public sealed class MultipartUploadParts : IUploadParts
+{
+    private const int MaxMetadataBytes = 4 * 1024 * 1024;
+    private readonly MultipartReader _reader;
+    private bool _ended;
+
+    private MultipartUploadParts(MultipartReader reader) => _reader = reader;
+
+    /// <summary>Starts reading the body; a request that is not multipart/form-data with a boundary is a 415.</summary>
+    public static MultipartUploadParts Begin(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException("An upload is multipart/form-data: part metadata, then file, then optionally thumbnail.",
+                StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+        if (string.IsNullOrWhiteSpace(boundary) || boundary.Length > 200)
+        {
+            throw new BadHttpRequestException("The multipart boundary is missing or too long.", StatusCodes.Status400BadRequest);
+        }
+
+        // The file part may be gigabytes: the size limit is the declared size, enforced while reading.
+        return new MultipartUploadParts(new MultipartReader(boundary, request.Body) { BodyLengthLimit = null });
+    }
+
+    /// <summary>Reads and parses the first part, which must be <c>metadata</c> (JSON, at most 4 MiB).</summary>
+    public async Task<UploadMetadata> ReadMetadataAsync(JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        var section = await NextAsync(cancellationToken).ConfigureAwait(false);
+        if (section is null || NameOf(section) != "metadata")
+        {
+            throw ValidationException.For("metadata", "The first part of an upload must be metadata (JSON).");
+        }
+
+        try
+        {
+            await using var limited = new LengthLimitedStream(section.Body, MaxMetadataBytes);
+            return await JsonSerializer.DeserializeAsync<UploadMetadata>(limited, json, cancellationToken).ConfigureAwait(false)
+                ?? throw ValidationException.For("metadata", "The metadata part is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw ValidationException.For("metadata", "The metadata part is not valid JSON of the upload shape: " + ex.Message);
+        }
+    }
+
+    public async Task<Stream> OpenFileAsync(CancellationToken cancellationToken)
+    {
+        var section = await NextAsync(cancellationToken).ConfigureAwait(false);
+        if (section is null || NameOf(section) != "file")
+        {
+            throw ValidationException.For("file", "The part after metadata must be file (the ciphertext).");
+        }
+
+        return new InterruptionMappingStream(section.Body);
+    }
+
+    public async Task<Stream?> OpenThumbnailAsync(CancellationToken cancellationToken)
+    {
+        var section = await NextAsync(cancellationToken).ConfigureAwait(false);
+        if (section is null)
+        {
+            return null;
+        }
+
+        if (NameOf(section) != "thumbnail")
+        {
+            throw ValidationException.For("thumbnail", "Only a thumbnail part may follow the file part.");
+        }
+
+        return new InterruptionMappingStream(section.Body);
+    }
+
+    private async Task<MultipartSection?> NextAsync(CancellationToken cancellationToken)
+    {
+        if (_ended)
+        {
+            return null;
+        }
+
+        try
+        {
+            var section = await _reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
+            _ended = section is null;
+            return section;
+        }
+        catch (IOException ex)
+        {
+            throw new UploadInterruptedException("The upload body ended before its last part was complete.", ex);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw ValidationException.For("body", "The multipart body is malformed: " + ex.Message);
+        }
+    }
+
+    private static string? NameOf(MultipartSection section) =>
+        ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var cd) ? HeaderUtilities.RemoveQuotes(cd.Name).Value : null;
+}

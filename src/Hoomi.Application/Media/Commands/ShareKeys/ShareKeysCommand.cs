@@ -1,0 +1,45 @@
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Domain.Common;
+using Mediator;
+
+namespace Hoomi.Application.Media.Commands.ShareKeys;
+
+/// <summary>
+/// A member adds the file key wrapped for member device keys that lack one (members who joined, or
+/// devices registered, after the upload). Each key must be an active key of a current member without one yet.
+/// </summary>
+public sealed record ShareKeysCommand(Guid MediaId, IReadOnlyList<UploadWrappedKey?>? WrappedKeys) : ICommand<ShareKeysResult>;
+
+public sealed record ShareKeysResult(IReadOnlyList<string> AddedKeyIds);
+
+public sealed class ShareKeysCommandHandler(IHoomiDbContext db, ICurrentUser user, IMediaNotifier notifier, TimeProvider clock)
+    : ICommandHandler<ShareKeysCommand, ShareKeysResult>
+{
+    public async ValueTask<ShareKeysResult> Handle(ShareKeysCommand command, CancellationToken cancellationToken)
+    {
+        var media = await db.LoadVisibleMediaAsync(command.MediaId, user.Id, track: true, cancellationToken, withWrappedKeys: true).ConfigureAwait(false);
+        var current = await RecipientKeys.CurrentAsync(db, media.HoomiId, cancellationToken).ConfigureAwait(false);
+        var requested = command.WrappedKeys!.Select(k => k!).ToList();
+        var unknown = requested.Select(k => k.RecipientKeyId!).Where(id => !current.ContainsKey(id)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var k in requested)
+        {
+            // The entity refuses a second wrapped key for the same device key (409).
+            media.AddWrappedKey(current[k.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), now);
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        var added = requested.Select(k => k.RecipientKeyId!).ToList();
+        await notifier.KeysSharedAsync(new KeysSharedEvent(media.HoomiId, media.Id, added), cancellationToken).ConfigureAwait(false);
+        return new ShareKeysResult(added);
+    }
+
+    private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];
+}

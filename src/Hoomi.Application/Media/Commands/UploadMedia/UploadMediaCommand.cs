@@ -1,0 +1,143 @@
+using Hoomi.Application.Common;
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Domain.Common;
+using Hoomi.Domain.Media;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hoomi.Application.Media.Commands.UploadMedia;
+
+/// <summary>
+/// Stores one encrypted file: checks membership, idempotency and the wrapped-key set before reading the
+/// ciphertext, streams it to the blob store, verifies size and hash, then commits metadata and wrapped keys.
+/// </summary>
+public sealed record UploadMediaCommand(Guid HoomiId, UploadMetadata Metadata, IUploadParts Parts) : ICommand<UploadMediaResult>;
+
+public sealed record UploadMediaResult(MediaDto Media, bool Created);
+
+public sealed class UploadMediaCommandHandler(
+    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IMediaNotifier notifier, TimeProvider clock)
+    : ICommandHandler<UploadMediaCommand, UploadMediaResult>
+{
+    public async ValueTask<UploadMediaResult> Handle(UploadMediaCommand command, CancellationToken cancellationToken)
+    {
+        var (m, userId, mediaId) = (command.Metadata, user.Id, Guid.Parse(command.Metadata.MediaId!));
+        await db.RequireMembershipAsync(command.HoomiId, userId, cancellationToken).ConfigureAwait(false);
+
+        var existing = await db.Media.AsNoTracking().FirstOrDefaultAsync(x => x.Id == mediaId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            return await RetriedAsync(existing, command, userId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var recipients = await CheckWrappedKeySetAsync(command, cancellationToken).ConfigureAwait(false);
+        var item = MediaItem.Create(
+            new MediaContent(mediaId, command.HoomiId, MediaItem.ContentKeyFor(command.HoomiId, mediaId), m.Size!.Value, m.Sha256!,
+                m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Decode(m.EncryptedMetadata)),
+            userId, clock.GetUtcNow());
+        foreach (var k in m.WrappedKeys!)
+        {
+            item.AddWrappedKey(recipients[k!.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), item.CreatedAt);
+        }
+
+        var stored = new List<string>();
+        try
+        {
+            var file = await command.Parts.OpenFileAsync(cancellationToken).ConfigureAwait(false);
+            await StoreAsync(item.StorageKey, file, m.Size!.Value, m.Sha256!, "file", stored, cancellationToken).ConfigureAwait(false);
+            var thumbnail = await command.Parts.OpenThumbnailAsync(cancellationToken).ConfigureAwait(false);
+            if ((thumbnail is null) != (m.Thumbnail is null))
+            {
+                throw ValidationException.For("thumbnail", "A thumbnail part must come exactly when metadata declares a thumbnail.");
+            }
+
+            if (thumbnail is not null)
+            {
+                var key = MediaItem.ThumbnailKeyFor(command.HoomiId, mediaId);
+                await StoreAsync(key, thumbnail, m.Thumbnail!.Size!.Value, m.Thumbnail.Sha256!, "thumbnail", stored, cancellationToken).ConfigureAwait(false);
+                item.AttachThumbnail(key, m.Thumbnail.Size.Value, m.Thumbnail.Sha256!);
+            }
+
+            db.Media.Add(item);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing of a refused or failed upload stays behind; what a crash leaves, the orphan sweep finds.
+            foreach (var key in stored)
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        await notifier.MediaUploadedAsync(
+            new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt), cancellationToken).ConfigureAwait(false);
+        return new UploadMediaResult(item.ToDto(item.WrappedKeys.Where(k => k.RecipientUserId == userId)), Created: true);
+    }
+
+    private async Task StoreAsync(string key, Stream content, long size, string sha256, string part, List<string> stored, CancellationToken ct)
+    {
+        BlobWriteResult result;
+        try
+        {
+            result = await blobs.PutAsync(key, new CiphertextCheckStream(content, size, part), ct).ConfigureAwait(false);
+        }
+        catch (BlobAlreadyExistsException)
+        {
+            throw new ConflictException("upload-in-progress", "Another upload of this media id is in progress; retry shortly.");
+        }
+
+        stored.Add(key);
+        if (result.Size != size)
+        {
+            throw new UnprocessableContentException("size-mismatch", $"The {part} part has {result.Size} bytes, not the declared {size}.");
+        }
+
+        if (!string.Equals(result.Sha256, sha256, StringComparison.Ordinal))
+        {
+            throw new UnprocessableContentException("hash-mismatch", $"The SHA-256 of the {part} part is not the declared one.");
+        }
+    }
+
+    /// <summary>A retried upload of the same content returns what the first one stored; other content under the id is a conflict.</summary>
+    private async Task<UploadMediaResult> RetriedAsync(MediaItem existing, UploadMediaCommand command, Guid userId, CancellationToken ct)
+    {
+        if (existing.HoomiId != command.HoomiId || existing.IsDeleted || existing.Size != command.Metadata.Size
+            || !string.Equals(existing.Sha256, command.Metadata.Sha256, StringComparison.Ordinal))
+        {
+            throw new ConflictException("media-id-in-use", "This media id is already used by other content.");
+        }
+
+        var keys = await db.WrappedKeys.AsNoTracking().Where(k => k.MediaId == existing.Id && k.RecipientUserId == userId)
+            .ToListAsync(ct).ConfigureAwait(false);
+        return new UploadMediaResult(existing.ToDto(keys), Created: false);
+    }
+
+    /// <summary>The wrapped keys must name exactly the active device keys of the current members.</summary>
+    private async Task<Dictionary<string, Guid>> CheckWrappedKeySetAsync(UploadMediaCommand command, CancellationToken ct)
+    {
+        var current = await RecipientKeys.CurrentAsync(db, command.HoomiId, ct).ConfigureAwait(false);
+        var given = command.Metadata.WrappedKeys!.Select(k => k!.RecipientKeyId!).ToHashSet(StringComparer.Ordinal);
+        var unknown = given.Where(id => !current.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
+        }
+
+        var missing = current.Keys.Where(id => !given.Contains(id)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ConflictException(
+                "wrapped-keys-out-of-date",
+                "The file key is not wrapped for every member device key; fetch the members again and retry.",
+                new Dictionary<string, object?> { ["missingKeyIds"] = missing });
+        }
+
+        return current;
+    }
+
+    private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];
+}

@@ -1,0 +1,71 @@
+using FluentValidation;
+using Hoomi.Domain.Common;
+using Hoomi.Domain.Keys;
+using Hoomi.Domain.Media;
+using Microsoft.Extensions.Options;
+using ValidationException = Hoomi.Application.Common.Exceptions.ValidationException;
+
+namespace Hoomi.Application.Media.Commands.UploadMedia;
+
+/// <summary>Everything that can be checked of an upload before the first byte of its <c>file</c> part is read.</summary>
+public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaCommand>
+{
+    public UploadMediaCommandValidator(IOptions<MediaOptions> options)
+    {
+        var media = options.Value;
+        RuleFor(c => c.Metadata.MediaId)
+            .Must(id => Guid.TryParseExact(id, "D", out var g) && g.Version == 7 && string.Equals(id, g.ToString("D"), StringComparison.Ordinal))
+            .WithMessage("mediaId must be a UUIDv7 in canonical lowercase hyphenated form, chosen by the client.")
+            .OverridePropertyName("mediaId");
+        RuleFor(c => c.Metadata.MimeType)
+            .NotEmpty().OverridePropertyName("mimeType")
+            .MaximumLength(255).OverridePropertyName("mimeType")
+            .Must(media.IsAllowed).WithErrorCode(ValidationException.UnsupportedMediaTypeCode)
+            .WithMessage(c => $"The MIME type '{c.Metadata.MimeType}' is not allowed here.").OverridePropertyName("mimeType");
+        RuleFor(c => c.Metadata.Size)
+            .NotNull().OverridePropertyName("size")
+            .GreaterThanOrEqualTo(Hme1Format.HeaderLength + Hme1Format.TagLength)
+            .WithMessage("size is the ciphertext length in bytes: at least 88 (an HME1 header and one empty segment).").OverridePropertyName("size")
+            .LessThanOrEqualTo(media.MaxSize).WithErrorCode(ValidationException.TooLargeCode)
+            .WithMessage($"The file is larger than the {media.MaxSize} bytes allowed.").OverridePropertyName("size");
+        RuleFor(c => c.Metadata.Sha256)
+            .Must(MediaItem.IsLowerHexSha256).WithMessage("sha256 must be 64 lowercase hex characters.").OverridePropertyName("sha256");
+        RuleFor(c => c.Metadata.Width).GreaterThan(0).OverridePropertyName("width");
+        RuleFor(c => c.Metadata.Height).GreaterThan(0).OverridePropertyName("height");
+        RuleFor(c => c.Metadata.DurationMs).GreaterThanOrEqualTo(0).OverridePropertyName("durationMs");
+        RuleFor(c => c.Metadata.EncryptedMetadata)
+            .Must(m => m is null || (Base64Url.TryDecode(m, out var b) && b.Length is > 28 && b.Length <= media.MaxEncryptedMetadataSize))
+            .WithMessage($"encryptedMetadata must be unpadded base64url of a nonce, ciphertext and tag (at most {media.MaxEncryptedMetadataSize} bytes).")
+            .OverridePropertyName("encryptedMetadata");
+        When(c => c.Metadata.Thumbnail is not null, () =>
+        {
+            RuleFor(c => c.Metadata.Thumbnail!.Size)
+                .NotNull().OverridePropertyName("thumbnail.size")
+                .GreaterThanOrEqualTo(Hme1Format.HeaderLength + Hme1Format.TagLength).OverridePropertyName("thumbnail.size")
+                .LessThanOrEqualTo(media.MaxThumbnailSize).WithErrorCode(ValidationException.TooLargeCode)
+                .WithMessage($"A thumbnail is at most {media.MaxThumbnailSize} bytes.").OverridePropertyName("thumbnail.size");
+            RuleFor(c => c.Metadata.Thumbnail!.Sha256)
+                .Must(MediaItem.IsLowerHexSha256).WithMessage("thumbnail.sha256 must be 64 lowercase hex characters.").OverridePropertyName("thumbnail.sha256");
+        });
+        RuleFor(c => c.Metadata.WrappedKeys)
+            .NotEmpty().WithMessage("wrappedKeys must hold the file key wrapped for every member device key.").OverridePropertyName("wrappedKeys")
+            .Must(keys => keys is null || keys.Count <= 10_000).OverridePropertyName("wrappedKeys")
+            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count)
+            .WithMessage("wrappedKeys names a recipient key twice.").OverridePropertyName("wrappedKeys");
+        RuleForEach(c => c.Metadata.WrappedKeys).SetValidator(new WrappedKeyValidator()).OverridePropertyName("wrappedKeys");
+    }
+}
+
+public sealed class WrappedKeyValidator : AbstractValidator<UploadWrappedKey?>
+{
+    public WrappedKeyValidator()
+    {
+        RuleFor(k => k).NotNull();
+        RuleFor(k => k!.RecipientKeyId).Must(id => Base64Url.IsOfLength(id, 32))
+            .WithMessage("recipientKeyId must be a 43-character key id.").When(k => k is not null);
+        RuleFor(k => k!.Enc).Must(e => Base64Url.TryDecode(e, out var b) && b.Length == WrappedKey.EncLength && P256PublicKey.IsValid(b))
+            .WithMessage("enc must be a 65-byte P-256 point in unpadded base64url.").When(k => k is not null);
+        RuleFor(k => k!.WrappedKey).Must(w => Base64Url.IsOfLength(w, WrappedKey.WrappedKeyLength))
+            .WithMessage("wrappedKey must be 48 bytes in unpadded base64url.").When(k => k is not null);
+    }
+}

@@ -1,0 +1,34 @@
+namespace Hoomi.Application.Media.Commands.UploadMedia;
+
+/// <summary>
+/// The <c>metadata</c> part of an upload, exactly as on the wire (architecture.md, Wire shapes). Every member
+/// is nullable so that a missing or mistyped field is reported as a field error, not as unreadable JSON.
+/// </summary>
+public sealed record UploadMetadata(
+    string? MediaId,
+    string? MimeType,
+    long? Size,
+    string? Sha256,
+    int? Width,
+    int? Height,
+    long? DurationMs,
+    string? EncryptedMetadata,
+    UploadThumbnail? Thumbnail,
+    IReadOnlyList<UploadWrappedKey?>? WrappedKeys);
+
+public sealed record UploadThumbnail(long? Size, string? Sha256);
+
+public sealed record UploadWrappedKey(string? RecipientKeyId, string? Enc, string? WrappedKey);
+
+/// <summary>
+/// The parts that follow <c>metadata</c> in the multipart body, read in order as streams (never buffered).
+/// The Api implements it over the HTTP request.
+/// </summary>
+public interface IUploadParts
+{
+    /// <summary>The <c>file</c> part; a validation error when the next part is missing or named otherwise.</summary>
+    Task<Stream> OpenFileAsync(CancellationToken cancellationToken);
+
+    /// <summary>The optional <c>thumbnail</c> part, or null when the body ends; a validation error for any other part.</summary>
+    Task<Stream?> OpenThumbnailAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,56 @@
+namespace Hoomi.Application.Media;
+
+/// <summary>Section <c>Hoomi:Media</c>: what uploads may be.</summary>
+public sealed class MediaOptions
+{
+    public const string Section = "Hoomi:Media";
+
+    /// <summary>Largest ciphertext accepted, in bytes (default 2 GiB).</summary>
+    public long MaxSize { get; set; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest encrypted thumbnail, in bytes (default 256 KiB).</summary>
+    public long MaxThumbnailSize { get; set; } = 256 * 1024;
+
+    /// <summary>Largest encrypted metadata blob, in bytes.</summary>
+    public int MaxEncryptedMetadataSize { get; set; } = 8 * 1024;
+
+    /// <summary>
+    /// Declared MIME types accepted; an entry ending in <c>/*</c> allows a whole top-level type.
+    /// The default covers images, video, audio, PDF, text, office documents and archives.
+    /// </summary>
+    public List<string> AllowedMimeTypes { get; set; } =
+    [
+        "image/*", "video/*", "audio/*", "text/*",
+        "application/pdf", "application/json", "application/xml",
+        "application/msword", "application/rtf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.ms-excel", "application/vnd.ms-powerpoint",
+        "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+        "application/zip", "application/gzip", "application/x-7z-compressed", "application/x-tar",
+        "application/x-bzip2", "application/x-xz", "application/vnd.rar", "application/zstd",
+    ];
+
+    public bool IsAllowed(string? mimeType)
+    {
+        if (string.IsNullOrWhiteSpace(mimeType))
+        {
+            return false;
+        }
+
+        var type = mimeType.Split(';', 2)[0].Trim();
+        foreach (var allowed in AllowedMimeTypes)
+        {
+            if (allowed.EndsWith("/*", StringComparison.Ordinal)
+                ? type.StartsWith(allowed[..^1], StringComparison.OrdinalIgnoreCase) && type.Length > allowed.Length - 1
+                : string.Equals(type, allowed, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,44 @@
+using Hoomi.Application.Common;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Common.Models;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hoomi.Application.Media.Queries.ListMedia;
+
+/// <summary>A hoomi's media, newest first, by keyset pagination (<see cref="MediaCursor"/>).</summary>
+public sealed record ListMediaQuery(Guid HoomiId, string? Cursor, int Limit = ListMediaQuery.DefaultLimit) : IQuery<PagedResult<MediaDto>>
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+}
+
+public sealed class ListMediaQueryHandler(IHoomiDbContext db, ICurrentUser user) : IQueryHandler<ListMediaQuery, PagedResult<MediaDto>>
+{
+    public async ValueTask<PagedResult<MediaDto>> Handle(ListMediaQuery query, CancellationToken cancellationToken)
+    {
+        var userId = user.Id;
+        await db.RequireMembershipAsync(query.HoomiId, userId, cancellationToken).ConfigureAwait(false);
+        var items = db.Media.AsNoTracking().Where(m => m.HoomiId == query.HoomiId && m.DeletedAt == null);
+        if (MediaCursor.TryParse(query.Cursor, out var after))
+        {
+            items = items.Where(m => m.CreatedAt < after.CreatedAt || (m.CreatedAt == after.CreatedAt && m.Id.CompareTo(after.Id) < 0));
+        }
+
+        var page = await items.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Take(query.Limit + 1)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var more = page.Count > query.Limit;
+        if (more)
+        {
+            page.RemoveAt(page.Count - 1);
+        }
+
+        var ids = page.Select(m => m.Id).ToList();
+        var keys = (await db.WrappedKeys.AsNoTracking()
+            .Where(k => ids.Contains(k.MediaId) && k.RecipientUserId == userId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToLookup(k => k.MediaId);
+        var next = more ? MediaCursor.Format(page[^1].CreatedAt, page[^1].Id) : null;
+        return new PagedResult<MediaDto>([.. page.Select(m => m.ToDto(keys[m.Id]))], next);
+    }
+}

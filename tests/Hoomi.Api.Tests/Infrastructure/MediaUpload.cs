@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hoomi.Domain.Common;
+using Hoomi.Domain.Media;
+
+namespace Hoomi.Api.Tests.Infrastructure;
+
+/// <summary>
+/// Builds upload requests as a client would send them. The server cannot decrypt, so a well-formed HME1
+/// header followed by random bytes of a valid length stands in for real ciphertext here (the client
+/// tests use the real encryption end to end).
+/// </summary>
+public sealed class MediaUpload
+{
+    public Guid MediaId { get; set; } = Guid.CreateVersion7();
+
+    public string MimeType { get; set; } = "image/jpeg";
+
+    public byte[] Ciphertext { get; set; } = FakeCiphertext(1000);
+
+    public byte[]? Thumbnail { get; set; }
+
+    public List<string> RecipientKeyIds { get; } = [];
+
+    /// <summary>Changes applied to the metadata JSON after it is built (to lie about size, hash, ...).</summary>
+    public Action<JsonObject>? EditMetadata { get; set; }
+
+    public static MediaUpload For(params TestDeviceKey[] recipients)
+    {
+        var upload = new MediaUpload();
+        upload.RecipientKeyIds.AddRange(recipients.Select(r => r.KeyId));
+        return upload;
+    }
+
+    public JsonObject Metadata()
+    {
+        var json = new JsonObject
+        {
+            ["mediaId"] = MediaId.ToString(),
+            ["mimeType"] = MimeType,
+            ["size"] = Ciphertext.LongLength,
+            ["sha256"] = Sha256Hex(Ciphertext),
+            ["width"] = 640,
+            ["height"] = 480,
+            ["encryptedMetadata"] = Base64Url.Encode(RandomNumberGenerator.GetBytes(60)),
+            ["wrappedKeys"] = new JsonArray([.. RecipientKeyIds.Select(id => (JsonNode)new JsonObject
+            {
+                ["recipientKeyId"] = id,
+                ["enc"] = Base64Url.Encode(TestDeviceKey.Generate().PublicKey),
+                ["wrappedKey"] = Base64Url.Encode(RandomNumberGenerator.GetBytes(48)),
+            })]),
+        };
+        if (Thumbnail is not null)
+        {
+            json["thumbnail"] = new JsonObject { ["size"] = Thumbnail.LongLength, ["sha256"] = Sha256Hex(Thumbnail) };
+        }
+
+        EditMetadata?.Invoke(json);
+        return json;
+    }
+
+    public MultipartFormDataContent ToContent(Stream? fileOverride = null)
+    {
+        var content = new MultipartFormDataContent();
+        content.Add(new StringContent(Metadata().ToJsonString(), Encoding.UTF8, "application/json"), "metadata");
+        var file = new StreamContent(fileOverride ?? new MemoryStream(Ciphertext));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Add(file, "file", "blob");
+        if (Thumbnail is not null)
+        {
+            var thumb = new ByteArrayContent(Thumbnail);
+            thumb.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            content.Add(thumb, "thumbnail", "thumb");
+        }
+
+        return content;
+    }
+
+    /// <summary>An HME1 header (S = 2^16) and random segment bytes for a plaintext of <paramref name="plaintextLength"/> bytes.</summary>
+    public static byte[] FakeCiphertext(long plaintextLength, int log2SegmentSize = 16)
+    {
+        var length = Hme1Format.CiphertextLength(plaintextLength, 1 << log2SegmentSize);
+        var bytes = new byte[length];
+        Random.Shared.NextBytes(bytes);
+        "HME1"u8.CopyTo(bytes);
+        bytes[4] = 1;
+        bytes[5] = 0;
+        bytes[6] = (byte)log2SegmentSize;
+        bytes[7] = 0;
+        return bytes;
+    }
+
+    public static string Sha256Hex(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
+    public static string Serialize(JsonObject o) => o.ToJsonString(JsonSerializerOptions.Web);
+}

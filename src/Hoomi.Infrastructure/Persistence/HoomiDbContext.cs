@@ -1,5 +1,6 @@
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Domain.Events;
 using Hoomi.Domain.Hoomis;
 using Hoomi.Domain.Keys;
 using Hoomi.Domain.Media;
@@ -27,6 +28,8 @@ public abstract class HoomiDbContext(DbContextOptions options)
     public DbSet<MediaItem> Media => Set<MediaItem>();
 
     public DbSet<WrappedKey> WrappedKeys => Set<WrappedKey>();
+
+    public DbSet<HoomiEvent> HoomiEvents => Set<HoomiEvent>();
 
     IQueryable<UserInfo> IHoomiDbContext.Users => Users.Select(u => new UserInfo(u.Id, u.UserName!));
 

@@ -1,3 +1,4 @@
+using Hoomi.Domain.Events;
 using Hoomi.Domain.Hoomis;
 using Hoomi.Domain.Keys;
 using Hoomi.Domain.Media;
@@ -18,6 +19,8 @@ public interface IHoomiDbContext
     DbSet<MediaItem> Media { get; }
 
     DbSet<WrappedKey> WrappedKeys { get; }
+
+    DbSet<HoomiEvent> HoomiEvents { get; }
 
     /// <summary>Accounts, whichever system issued them (local accounts or the organisation's identity provider).</summary>
     IQueryable<UserInfo> Users { get; }

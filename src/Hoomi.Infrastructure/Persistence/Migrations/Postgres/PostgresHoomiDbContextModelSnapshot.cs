@@ -22,6 +22,37 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Hoomi.Domain.Events.HoomiEvent", b =>
+                {
+                    b.Property<Guid>("HoomiId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("hoomi_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.HasKey("HoomiId", "Sequence")
+                        .HasName("pk_hoomi_events");
+
+                    b.ToTable("hoomi_events", (string)null);
+                });
+
             modelBuilder.Entity("Hoomi.Domain.Hoomis.HoomiGroup", b =>
                 {
                     b.Property<Guid>("Id")
@@ -496,6 +527,16 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                         .HasName("pk_asp_net_user_tokens");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Hoomi.Domain.Events.HoomiEvent", b =>
+                {
+                    b.HasOne("Hoomi.Domain.Hoomis.HoomiGroup", null)
+                        .WithMany()
+                        .HasForeignKey("HoomiId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_hoomi_events_hoomis_hoomi_id");
                 });
 
             modelBuilder.Entity("Hoomi.Domain.Hoomis.Membership", b =>

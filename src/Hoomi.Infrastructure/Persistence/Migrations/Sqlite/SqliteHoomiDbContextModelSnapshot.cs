@@ -17,6 +17,37 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Hoomi.Domain.Events.HoomiEvent", b =>
+                {
+                    b.Property<Guid>("HoomiId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hoomi_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("type");
+
+                    b.HasKey("HoomiId", "Sequence")
+                        .HasName("pk_hoomi_events");
+
+                    b.ToTable("hoomi_events", (string)null);
+                });
+
             modelBuilder.Entity("Hoomi.Domain.Hoomis.HoomiGroup", b =>
                 {
                     b.Property<Guid>("Id")
@@ -487,6 +518,16 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                         .HasName("pk_asp_net_user_tokens");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("Hoomi.Domain.Events.HoomiEvent", b =>
+                {
+                    b.HasOne("Hoomi.Domain.Hoomis.HoomiGroup", null)
+                        .WithMany()
+                        .HasForeignKey("HoomiId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_hoomi_events_hoomis_hoomi_id");
                 });
 
             modelBuilder.Entity("Hoomi.Domain.Hoomis.Membership", b =>

@@ -62,13 +62,13 @@ public static class MediaEndpoints
     private static async Task Download(Guid mediaId, HttpContext http, ISender sender, CancellationToken ct)
     {
         var content = await sender.Send(new OpenMediaContentQuery(mediaId, MediaPart.Content), ct);
-        await BlobResponse.WriteAsync(http, content, $"{mediaId}.hme1", "private, no-cache", ct);
+        await BlobResponse.WriteAsync(http, content, "content", $"{mediaId}.hme1", "private, no-cache", ct);
     }
 
     private static async Task Thumbnail(Guid mediaId, HttpContext http, ISender sender, CancellationToken ct)
     {
         var content = await sender.Send(new OpenMediaContentQuery(mediaId, MediaPart.Thumbnail), ct);
-        await BlobResponse.WriteAsync(http, content, $"{mediaId}.thumb.hme1", "private, max-age=31536000, immutable", ct);
+        await BlobResponse.WriteAsync(http, content, "thumbnail", $"{mediaId}.thumb.hme1", "private, max-age=31536000, immutable", ct);
     }
 
     private static async Task<Ok<MediaDto>> Info(Guid mediaId, ISender sender, CancellationToken ct) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Media;
 using Hoomi.Application.Media.Queries.OpenMediaContent;
 using Microsoft.Net.Http.Headers;
 
@@ -14,7 +15,19 @@ public static class BlobResponse
 {
     private const int CopyBufferSize = 128 * 1024;
 
-    public static async Task WriteAsync(HttpContext http, MediaContent content, string fileName, string cacheControl, CancellationToken cancellationToken)
+    public static async Task WriteAsync(HttpContext http, MediaContent content, string part, string fileName, string cacheControl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteCoreAsync(http, content, fileName, cacheControl, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            MediaTelemetry.Downloads.Add(1, new("part", part), new("status", http.Response.StatusCode));
+        }
+    }
+
+    private static async Task WriteCoreAsync(HttpContext http, MediaContent content, string fileName, string cacheControl, CancellationToken cancellationToken)
     {
         var request = http.Request;
         var response = http.Response;
@@ -58,6 +71,7 @@ public static class BlobResponse
 
         await using var body = await content.Open(range, cancellationToken).ConfigureAwait(false);
         await body.CopyToAsync(response.Body, CopyBufferSize, cancellationToken).ConfigureAwait(false);
+        MediaTelemetry.DownloadedBytes.Add(range?.Length ?? content.Size);
     }
 
     private static bool NoneMatch(HttpRequest request, EntityTagHeaderValue etag)

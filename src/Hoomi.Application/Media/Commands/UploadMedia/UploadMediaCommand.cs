@@ -22,6 +22,26 @@ public sealed class UploadMediaCommandHandler(
 {
     public async ValueTask<UploadMediaResult> Handle(UploadMediaCommand command, CancellationToken cancellationToken)
     {
+        try
+        {
+            var result = await UploadAsync(command, cancellationToken).ConfigureAwait(false);
+            MediaTelemetry.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", result.Created ? "created" : "existing"));
+            if (result.Created)
+            {
+                MediaTelemetry.UploadedBytes.Add(result.Media.Size);
+            }
+
+            return result;
+        }
+        catch (Exception ex)
+        {
+            MediaTelemetry.Uploads.Add(1, new KeyValuePair<string, object?>("outcome", MediaTelemetry.OutcomeOf(ex)));
+            throw;
+        }
+    }
+
+    private async Task<UploadMediaResult> UploadAsync(UploadMediaCommand command, CancellationToken cancellationToken)
+    {
         var (m, userId, mediaId) = (command.Metadata, user.Id, Guid.Parse(command.Metadata.MediaId!));
         await db.RequireMembershipAsync(command.HoomiId, userId, cancellationToken).ConfigureAwait(false);
 

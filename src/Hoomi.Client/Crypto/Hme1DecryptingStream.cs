@@ -1,0 +1,477 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Hoomi.Client.Crypto;
+
+/// <summary>
+/// Read-only stream that decrypts an <c>HME1</c> stream. It checks the header fields, the length rule (when the total
+/// length is given) and the key commitment before releasing any plaintext, and releases a segment only after it
+/// authenticated. Without a total length it reads one segment ahead to learn which segment is last.
+/// A truncation or trailing data is found at the end, after earlier segments were released: callers must treat the
+/// output as invalid unless the stream was read to its end without an exception.
+/// </summary>
+public sealed class Hme1DecryptingStream : Stream
+{
+    private readonly SegmentReader _segments;
+    private readonly Stream _source;
+    private readonly bool _leaveOpen;
+    private Stream? _plaintext;
+    private bool _disposed;
+
+    /// <param name="ciphertext">The stream positioned at the header.</param>
+    /// <param name="fileKey">The 32-byte file key K.</param>
+    /// <param name="purpose">Which stream of the media item this is; a wrong purpose fails the commitment.</param>
+    /// <param name="ciphertextLength">The total length when known (e.g. the media's size); enables the length rule and exact truncation errors.</param>
+    /// <param name="leaveOpen">Leave <paramref name="ciphertext"/> open on dispose.</param>
+    public Hme1DecryptingStream(Stream ciphertext, ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, long? ciphertextLength = null, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(ciphertext);
+        if (!ciphertext.CanRead)
+        {
+            throw new ArgumentException("The ciphertext stream must be readable.", nameof(ciphertext));
+        }
+
+        if (fileKey.Length != FileKeyWrapper.FileKeyLength)
+        {
+            throw new ArgumentException("The file key must be 32 bytes.", nameof(fileKey));
+        }
+
+        _ = Hme1Format.PurposeLabel(purpose);
+        _source = ciphertext;
+        _leaveOpen = leaveOpen;
+        _segments = new SegmentReader(ciphertext, fileKey.ToArray(), purpose, ciphertextLength);
+    }
+
+    /// <summary>The header, once the first read has checked it.</summary>
+    public Hme1Header? Header => _segments.Header;
+
+    /// <summary>The plaintext length of an uncompressed stream whose total length was given, once the header was read.</summary>
+    public long? PlaintextLength => _segments.Header is { IsCompressed: false } ? _segments.PlaintextLength : null;
+
+    public override bool CanRead => !_disposed;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Reads and checks the header and commitment without releasing plaintext.</summary>
+    public void ReadHeader() => RunSync(EnsureStartedAsync(useAsync: false, CancellationToken.None));
+
+    public async ValueTask ReadHeaderAsync(CancellationToken cancellationToken = default) =>
+        await EnsureStartedAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return Read(buffer.AsSpan(offset, count));
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RunSync(EnsureStartedAsync(useAsync: false, CancellationToken.None));
+        if (_plaintext is BrotliStream brotli)
+        {
+            int read;
+            try
+            {
+                read = brotli.Read(buffer);
+            }
+            catch (InvalidDataException e)
+            {
+                throw Hme1Format.Fail(Hme1Error.InvalidCompressedData, e);
+            }
+
+            if (read == 0 && !buffer.IsEmpty)
+            {
+                RunSync(_segments.EnsureDrainedAsync(useAsync: false, CancellationToken.None));
+            }
+
+            return read;
+        }
+
+        return buffer.IsEmpty ? 0 : _segments.Read(buffer);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await EnsureStartedAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
+        if (_plaintext is BrotliStream brotli)
+        {
+            int read;
+            try
+            {
+                read = await brotli.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw Hme1Format.Fail(Hme1Error.InvalidCompressedData, e);
+            }
+
+            if (read == 0 && !buffer.IsEmpty)
+            {
+                await _segments.EnsureDrainedAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            return read;
+        }
+
+        return buffer.IsEmpty ? 0 : await _segments.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            _plaintext?.Dispose();
+            _segments.Dispose();
+            if (!_leaveOpen)
+            {
+                _source.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Blocks on a ValueTask from the shared sync/async code path; with useAsync false every await inside completed
+    /// synchronously, so this never blocks a thread on real asynchronous work.
+    /// </summary>
+    internal static void RunSync(ValueTask task)
+    {
+        if (task.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        task.AsTask().GetAwaiter().GetResult();
+    }
+
+    internal static T RunSync<T>(ValueTask<T> task) =>
+        task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
+
+    private async ValueTask EnsureStartedAsync(bool useAsync, CancellationToken cancellationToken)
+    {
+        if (_plaintext is not null)
+        {
+            return;
+        }
+
+        var header = await _segments.EnsureHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
+        _plaintext = header.IsCompressed ? new BrotliStream(_segments, CompressionMode.Decompress, leaveOpen: true) : _segments;
+    }
+
+    /// <summary>Decrypts segments; a stream so that BrotliStream can read from it.</summary>
+    private sealed class SegmentReader : Stream
+    {
+        private readonly Stream _source;
+        private readonly Hme1Purpose _purpose;
+        private readonly long? _ciphertextLength;
+        private byte[]? _fileKey;
+        private Hme1SegmentCipher? _cipher;
+        private Hme1Exception? _failure;
+        private int _segmentSize;
+        private int _stride;
+        private long _segmentCount;
+        private byte[] _current = [];
+        private byte[] _next = [];
+        private int _nextLength;
+        private bool _primed;
+        private byte[] _plain = [];
+        private int _plainOffset;
+        private int _plainCount;
+        private long _index;
+        private bool _finished;
+
+        public SegmentReader(Stream source, byte[] fileKey, Hme1Purpose purpose, long? ciphertextLength)
+        {
+            _source = source;
+            _fileKey = fileKey;
+            _purpose = purpose;
+            _ciphertextLength = ciphertextLength;
+        }
+
+        public Hme1Header? Header { get; private set; }
+
+        public long? PlaintextLength { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (buffer.IsEmpty || !RunSync(EnsurePlaintextAsync(useAsync: false, CancellationToken.None)))
+            {
+                return 0;
+            }
+
+            return CopyOut(buffer);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (buffer.IsEmpty || !await EnsurePlaintextAsync(useAsync: true, cancellationToken).ConfigureAwait(false))
+            {
+                return 0;
+            }
+
+            return CopyOut(buffer.Span);
+        }
+
+        public async ValueTask<Hme1Header> EnsureHeaderAsync(bool useAsync, CancellationToken cancellationToken)
+        {
+            ThrowIfFailed();
+            if (Header is not null)
+            {
+                return Header;
+            }
+
+            try
+            {
+                return await ReadHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Hme1Exception e)
+            {
+                _failure = e;
+                throw;
+            }
+        }
+
+        /// <summary>After the Brotli stream ended: the rest of the plaintext must be empty and the last segment verified.</summary>
+        public async ValueTask EnsureDrainedAsync(bool useAsync, CancellationToken cancellationToken)
+        {
+            if (await EnsurePlaintextAsync(useAsync, cancellationToken).ConfigureAwait(false))
+            {
+                _failure = Hme1Format.Fail(Hme1Error.InvalidCompressedData);
+                throw _failure;
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _cipher?.Dispose();
+                CryptographicOperations.ZeroMemory(_plain);
+                if (_fileKey is not null)
+                {
+                    CryptographicOperations.ZeroMemory(_fileKey);
+                }
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int CopyOut(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, _plainCount);
+            _plain.AsSpan(_plainOffset, n).CopyTo(buffer);
+            _plainOffset += n;
+            _plainCount -= n;
+            return n;
+        }
+
+        private void ThrowIfFailed()
+        {
+            // Once refused, the stream stays refused: a caller retrying a read must not get past a failed check.
+            if (_failure is not null)
+            {
+                throw _failure;
+            }
+        }
+
+        private async ValueTask<bool> EnsurePlaintextAsync(bool useAsync, CancellationToken cancellationToken)
+        {
+            await EnsureHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            while (_plainCount == 0)
+            {
+                if (_finished)
+                {
+                    return false;
+                }
+
+                try
+                {
+                    await DecryptNextAsync(useAsync, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Hme1Exception e)
+                {
+                    _failure = e;
+                    throw;
+                }
+            }
+
+            return true;
+        }
+
+        private async ValueTask<Hme1Header> ReadHeaderAsync(bool useAsync, CancellationToken cancellationToken)
+        {
+            var bytes = new byte[Hme1Format.HeaderLength];
+            var read = await FillAsync(bytes, useAsync, cancellationToken).ConfigureAwait(false);
+            if (Hme1Format.CheckFixedHeader(bytes.AsSpan(0, read)) is { } error)
+            {
+                throw Hme1Format.Fail(error);
+            }
+
+            if (read < Hme1Format.HeaderLength)
+            {
+                throw Hme1Format.Fail(Hme1Error.Truncated);
+            }
+
+            var header = new Hme1Header(bytes);
+            _segmentSize = header.SegmentSize;
+            _stride = _segmentSize + Hme1Format.TagLength;
+            if (_ciphertextLength is { } total)
+            {
+                if (!Hme1Format.TryPlaintextLength(total, _segmentSize, out var plaintextLength))
+                {
+                    throw Hme1Format.Fail(Hme1Error.InvalidLength);
+                }
+
+                PlaintextLength = plaintextLength;
+                _segmentCount = Hme1Format.SegmentCount(plaintextLength, _segmentSize);
+            }
+
+            _cipher = Hme1SegmentCipher.CreateVerified(_fileKey, _purpose, bytes);
+            CryptographicOperations.ZeroMemory(_fileKey);
+            _fileKey = null;
+
+            _current = new byte[_stride];
+            _next = _ciphertextLength is null ? new byte[_stride] : [];
+            _plain = new byte[_segmentSize];
+            Header = header;
+            return header;
+        }
+
+        private async ValueTask DecryptNextAsync(bool useAsync, CancellationToken cancellationToken)
+        {
+            int length;
+            bool last;
+            if (_ciphertextLength is { } total)
+            {
+                last = _index == _segmentCount - 1;
+                length = last ? (int)(total - Hme1Format.HeaderLength - (_index * _stride)) : _stride;
+                var read = await FillAsync(_current.AsMemory(0, length), useAsync, cancellationToken).ConfigureAwait(false);
+                if (read < length)
+                {
+                    throw Hme1Format.Fail(Hme1Error.Truncated);
+                }
+
+                // Checked before the last segment is released, so that its plaintext is never handed out from a bad stream.
+                if (last && await FillAsync(_next.Length > 0 ? _next.AsMemory(0, 1) : new byte[1], useAsync, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    throw Hme1Format.Fail(Hme1Error.TrailingData);
+                }
+            }
+            else
+            {
+                if (!_primed)
+                {
+                    _nextLength = await FillAsync(_next, useAsync, cancellationToken).ConfigureAwait(false);
+                    _primed = true;
+                }
+
+                (_current, _next) = (_next, _current);
+                length = _nextLength;
+                if (length == _stride)
+                {
+                    _nextLength = await FillAsync(_next, useAsync, cancellationToken).ConfigureAwait(false);
+                    last = _nextLength == 0;
+                }
+                else
+                {
+                    last = true;
+                }
+
+                if (length == 0)
+                {
+                    throw Hme1Format.Fail(Hme1Error.Truncated);
+                }
+
+                // A last segment of 1..15 bytes, or an empty last segment after full ones, is a length no L explains.
+                if (length < Hme1Format.TagLength || (last && length == Hme1Format.TagLength && _index > 0))
+                {
+                    throw Hme1Format.Fail(Hme1Error.InvalidLength);
+                }
+            }
+
+            _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), _plain);
+            _plainOffset = 0;
+            _plainCount = length - Hme1Format.TagLength;
+            _index++;
+            _finished = last;
+        }
+
+        private async ValueTask<int> FillAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken)
+        {
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var n = useAsync
+                    ? await _source.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false)
+                    : _source.Read(buffer.Span[total..]);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                total += n;
+            }
+
+            return total;
+        }
+    }
+}

@@ -1,0 +1,386 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace Hoomi.Client.Crypto;
+
+/// <summary>Settings of an <c>HME1</c> writer.</summary>
+public sealed class Hme1WriterOptions
+{
+    /// <summary>log2 of the segment size, 12..24; 16 (64 KiB) as e2ee.md prescribes unless told otherwise.</summary>
+    public int Log2SegmentSize { get; init; } = Hme1Format.DefaultLog2SegmentSize;
+
+    /// <summary>Brotli-compress the plaintext first (flag 0x01); see <see cref="CompressionPolicy"/>.</summary>
+    public bool Compress { get; init; }
+
+    public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Optimal;
+
+    /// <summary>Leave the output stream open when this stream is disposed.</summary>
+    public bool LeaveOpen { get; init; }
+
+    /// <summary>A fixed salt, for test vectors only: a salt must be fresh for every stream.</summary>
+    internal byte[]? Salt { get; init; }
+}
+
+/// <summary>
+/// Write-only stream that encrypts into <c>HME1</c>. It holds at most one segment: a full segment is sealed only once
+/// more data arrives, because the last segment is sealed with a different nonce and the writer cannot know which one is
+/// last until the caller completes the stream. Dispose (or <see cref="Complete"/>) writes the last segment; a stream
+/// abandoned without that is a truncation any reader refuses.
+/// </summary>
+public sealed class Hme1EncryptingStream : Stream
+{
+    private readonly Stream _output;
+    private readonly bool _leaveOpen;
+    private readonly Segmenter _segmenter;
+    private readonly Stream _input;
+    private bool _completed;
+    private bool _disposed;
+
+    public Hme1EncryptingStream(Stream output, ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, Hme1WriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanWrite)
+        {
+            throw new ArgumentException("The output stream must be writable.", nameof(output));
+        }
+
+        options ??= new Hme1WriterOptions();
+        if (options.Log2SegmentSize is < Hme1Format.MinLog2SegmentSize or > Hme1Format.MaxLog2SegmentSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Log2SegmentSize, "Log2SegmentSize must be in 12..24.");
+        }
+
+        var header = new byte[Hme1Format.HeaderLength];
+        Hme1Format.Magic.CopyTo(header);
+        header[4] = Hme1Format.Version;
+        header[5] = options.Compress ? Hme1Format.CompressedFlag : (byte)0;
+        header[6] = (byte)options.Log2SegmentSize;
+        header[7] = 0;
+        if (options.Salt is { } salt)
+        {
+            if (salt.Length != Hme1Format.SaltLength)
+            {
+                throw new ArgumentException("The salt must be 32 bytes.", nameof(options));
+            }
+
+            salt.CopyTo(header.AsSpan(8));
+        }
+        else
+        {
+            RandomNumberGenerator.Fill(header.AsSpan(8, Hme1Format.SaltLength));
+        }
+
+        var cipher = Hme1SegmentCipher.Create(fileKey, purpose, header, header.AsSpan(40, Hme1Format.CommitmentLength));
+        Header = new Hme1Header(header);
+        _output = output;
+        _leaveOpen = options.LeaveOpen;
+        _segmenter = new Segmenter(output, header, cipher, 1 << options.Log2SegmentSize);
+        _input = options.Compress ? new BrotliStream(_segmenter, options.CompressionLevel, leaveOpen: true) : _segmenter;
+    }
+
+    public Hme1Header Header { get; }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !_disposed && !_completed;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        Write(buffer.AsSpan(offset, count));
+    }
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        EnsureWritable();
+        _input.Write(buffer);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        ValidateBufferArguments(buffer, offset, count);
+        return WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        EnsureWritable();
+        return _input.WriteAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>Flushes the segments sealed so far; the buffered segment stays, as it may still be the last one.</summary>
+    public override void Flush()
+    {
+        if (!_disposed)
+        {
+            _output.Flush();
+        }
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        _disposed ? Task.CompletedTask : _output.FlushAsync(cancellationToken);
+
+    /// <summary>Seals the last segment and flushes the output; no more writes are possible.</summary>
+    public void Complete()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        if (!ReferenceEquals(_input, _segmenter))
+        {
+            _input.Dispose();
+        }
+
+        _segmenter.Complete();
+        _output.Flush();
+    }
+
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        if (!ReferenceEquals(_input, _segmenter))
+        {
+            await _input.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _segmenter.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            try
+            {
+                Complete();
+            }
+            finally
+            {
+                _disposed = true;
+                _segmenter.Dispose();
+                if (!_leaveOpen)
+                {
+                    _output.Dispose();
+                }
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            try
+            {
+                await CompleteAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _disposed = true;
+                await _segmenter.DisposeAsync().ConfigureAwait(false);
+                if (!_leaveOpen)
+                {
+                    await _output.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        GC.SuppressFinalize(this);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void EnsureWritable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_completed)
+        {
+            throw new InvalidOperationException("The HME1 stream is complete.");
+        }
+    }
+
+    /// <summary>Cuts the (possibly compressed) plaintext into segments; a stream so that BrotliStream can write into it.</summary>
+    private sealed class Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize) : Stream
+    {
+        private readonly byte[] _plain = new byte[segmentSize];
+        private readonly byte[] _sealed = new byte[segmentSize + Hme1Format.TagLength];
+        private int _buffered;
+        private long _index;
+        private bool _headerWritten;
+        private bool _done;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => !_done;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            while (!buffer.IsEmpty)
+            {
+                if (_buffered == segmentSize)
+                {
+                    // More data follows, so the buffered segment is not the last one.
+                    var length = Seal(last: false);
+                    WriteHeaderOnce();
+                    output.Write(_sealed, 0, length);
+                }
+
+                buffer = Append(buffer);
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            while (!buffer.IsEmpty)
+            {
+                if (_buffered == segmentSize)
+                {
+                    var length = Seal(last: false);
+                    await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
+                    await output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+
+                var taken = Math.Min(segmentSize - _buffered, buffer.Length);
+                Append(buffer.Span[..taken]);
+                buffer = buffer[taken..];
+            }
+        }
+
+        public void Complete()
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            var length = Seal(last: true);
+            WriteHeaderOnce();
+            output.Write(_sealed, 0, length);
+            _done = true;
+        }
+
+        public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            var length = Seal(last: true);
+            await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            _done = true;
+        }
+
+        public override void Flush()
+        {
+            // BrotliStream flushes its target; the buffered segment must stay until the writer knows whether it is last.
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                cipher.Dispose();
+                CryptographicOperations.ZeroMemory(_plain);
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private ReadOnlySpan<byte> Append(ReadOnlySpan<byte> buffer)
+        {
+            if (_done)
+            {
+                throw new InvalidOperationException("The HME1 stream is complete.");
+            }
+
+            var taken = Math.Min(segmentSize - _buffered, buffer.Length);
+            buffer[..taken].CopyTo(_plain.AsSpan(_buffered));
+            _buffered += taken;
+            return buffer[taken..];
+        }
+
+        private int Seal(bool last)
+        {
+            if (_done)
+            {
+                throw new InvalidOperationException("The HME1 stream is complete.");
+            }
+
+            cipher.Encrypt(_index, last, _plain.AsSpan(0, _buffered), _sealed);
+            var length = _buffered + Hme1Format.TagLength;
+            _index++;
+            _buffered = 0;
+            return length;
+        }
+
+        private void WriteHeaderOnce()
+        {
+            if (!_headerWritten)
+            {
+                // Written with the first segment rather than in the constructor, so that constructing does no I/O.
+                output.Write(header);
+                _headerWritten = true;
+            }
+        }
+
+        private async ValueTask WriteHeaderOnceAsync(CancellationToken cancellationToken)
+        {
+            if (!_headerWritten)
+            {
+                await output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+                _headerWritten = true;
+            }
+        }
+    }
+}

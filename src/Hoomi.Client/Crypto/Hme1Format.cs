@@ -1,0 +1,312 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Hoomi.Client.Crypto;
+
+/// <summary>Which stream of a media item an <c>HME1</c> stream is; part of its key derivation.</summary>
+public enum Hme1Purpose
+{
+    Content,
+    Thumbnail,
+}
+
+/// <summary>Why an <c>HME1</c> stream was refused.</summary>
+public enum Hme1Error
+{
+    BadMagic,
+    UnsupportedVersion,
+    UnknownFlags,
+    SegmentSizeOutOfRange,
+    ReservedByteNotZero,
+    InvalidLength,
+    CommitmentMismatch,
+    AuthenticationFailed,
+    Truncated,
+    TrailingData,
+    NotSeekable,
+    InvalidCompressedData,
+}
+
+/// <summary>A refused <c>HME1</c> stream; <see cref="Error"/> says why.</summary>
+public sealed class Hme1Exception : CryptographicException
+{
+    public Hme1Exception()
+    {
+    }
+
+    public Hme1Exception(string message)
+        : base(message)
+    {
+    }
+
+    public Hme1Exception(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public Hme1Exception(Hme1Error error, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Error = error;
+    }
+
+    public Hme1Error Error { get; }
+}
+
+/// <summary>The parsed 72-byte header of an <c>HME1</c> stream.</summary>
+public sealed class Hme1Header
+{
+    internal Hme1Header(byte[] bytes)
+    {
+        Bytes = bytes;
+    }
+
+    /// <summary>The 72 header bytes as read or written.</summary>
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    public byte Flags => Bytes.Span[5];
+
+    public bool IsCompressed => (Flags & Hme1Format.CompressedFlag) != 0;
+
+    public int Log2SegmentSize => Bytes.Span[6];
+
+    public int SegmentSize => 1 << Log2SegmentSize;
+
+    public ReadOnlyMemory<byte> Salt => Bytes.Slice(8, Hme1Format.SaltLength);
+
+    public ReadOnlyMemory<byte> Commitment => Bytes.Slice(40, Hme1Format.CommitmentLength);
+}
+
+/// <summary>
+/// The layout and length rules of <c>HME1</c> (e2ee.md, "Encrypted stream"), usable without any key, e.g. to
+/// check an upload or to plan an HTTP Range request.
+/// </summary>
+public static class Hme1Format
+{
+    public const int HeaderLength = 72;
+    public const int TagLength = 16;
+    public const int SaltLength = 32;
+    public const int CommitmentLength = 32;
+    public const byte Version = 1;
+    public const byte CompressedFlag = 0x01;
+    public const int MinLog2SegmentSize = 12;
+    public const int MaxLog2SegmentSize = 24;
+    public const int DefaultLog2SegmentSize = 16;
+
+    private const int KeyLength = 32;
+    private const int NonceLength = 12;
+
+    public static ReadOnlySpan<byte> Magic => "HME1"u8;
+
+    /// <summary>Ciphertext length for a plaintext of <paramref name="plaintextLength"/> bytes: 72 + L + 16 * max(1, ceil(L / S)).</summary>
+    public static long CiphertextLength(long plaintextLength, int segmentSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plaintextLength);
+        CheckSegmentSize(segmentSize);
+        return HeaderLength + plaintextLength + (TagLength * SegmentCount(plaintextLength, segmentSize));
+    }
+
+    /// <summary>The number of segments, max(1, ceil(L / S)).</summary>
+    public static long SegmentCount(long plaintextLength, int segmentSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(plaintextLength);
+        CheckSegmentSize(segmentSize);
+        return Math.Max(1, (plaintextLength + segmentSize - 1) / segmentSize);
+    }
+
+    /// <summary>The plaintext length that explains a ciphertext length, or false when none does.</summary>
+    public static bool TryPlaintextLength(long ciphertextLength, int segmentSize, out long plaintextLength)
+    {
+        CheckSegmentSize(segmentSize);
+        plaintextLength = 0;
+        var body = ciphertextLength - HeaderLength;
+        if (body < TagLength)
+        {
+            return false;
+        }
+
+        long stride = segmentSize + TagLength;
+        var full = body / stride;
+        var rest = body % stride;
+        if (rest == 0)
+        {
+            plaintextLength = full * segmentSize;
+            return true;
+        }
+
+        // A partial last segment carries 1..S-1 bytes; an empty one exists only when it is the only segment.
+        if (rest < TagLength || (rest == TagLength && full > 0))
+        {
+            return false;
+        }
+
+        plaintextLength = (full * segmentSize) + rest - TagLength;
+        return true;
+    }
+
+    /// <summary>Checks the header fields (not the commitment, which needs the key) in the order e2ee.md gives.</summary>
+    public static bool TryParseHeader(ReadOnlySpan<byte> header, out Hme1Header? parsed, out Hme1Error? error)
+    {
+        parsed = null;
+        error = CheckFixedHeader(header);
+        if (error is null && header.Length != HeaderLength)
+        {
+            error = Hme1Error.Truncated;
+        }
+
+        if (error is null)
+        {
+            parsed = new Hme1Header(header.ToArray());
+        }
+
+        return error is null;
+    }
+
+    /// <summary>Parses the header or throws <see cref="Hme1Exception"/>.</summary>
+    public static Hme1Header ParseHeader(ReadOnlySpan<byte> header)
+    {
+        if (!TryParseHeader(header, out var parsed, out var error))
+        {
+            throw Fail(error!.Value);
+        }
+
+        return parsed!;
+    }
+
+    /// <summary>
+    /// The ciphertext byte range (offset and length) of the segments that cover plaintext bytes
+    /// [<paramref name="plaintextOffset"/>, +<paramref name="count"/>) of an uncompressed stream, for one HTTP Range request.
+    /// </summary>
+    public static Hme1SegmentRange CoveringSegments(Hme1Header header, long ciphertextLength, long plaintextOffset, long count)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (header.IsCompressed)
+        {
+            throw Fail(Hme1Error.NotSeekable);
+        }
+
+        var segmentSize = header.SegmentSize;
+        if (!TryPlaintextLength(ciphertextLength, segmentSize, out var plaintextLength))
+        {
+            throw Fail(Hme1Error.InvalidLength);
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(plaintextOffset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (plaintextOffset + count > plaintextLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "The range extends beyond the plaintext.");
+        }
+
+        var segmentCount = SegmentCount(plaintextLength, segmentSize);
+        var first = plaintextOffset / segmentSize;
+        var last = (plaintextOffset + count - 1) / segmentSize;
+        long stride = segmentSize + TagLength;
+        var start = HeaderLength + (first * stride);
+        var end = last == segmentCount - 1 ? ciphertextLength : HeaderLength + ((last + 1) * stride);
+        return new Hme1SegmentRange(first, last - first + 1, start, end - start, first * (long)segmentSize, last == segmentCount - 1);
+    }
+
+    internal static Hme1Error? CheckFixedHeader(ReadOnlySpan<byte> header)
+    {
+        var prefix = Math.Min(header.Length, Magic.Length);
+        if (!header[..prefix].SequenceEqual(Magic[..prefix]))
+        {
+            return Hme1Error.BadMagic;
+        }
+
+        if (header.Length < 8)
+        {
+            return Hme1Error.Truncated;
+        }
+
+        if (header[4] != Version)
+        {
+            return Hme1Error.UnsupportedVersion;
+        }
+
+        if ((header[5] & ~CompressedFlag) != 0)
+        {
+            return Hme1Error.UnknownFlags;
+        }
+
+        if (header[6] is < MinLog2SegmentSize or > MaxLog2SegmentSize)
+        {
+            return Hme1Error.SegmentSizeOutOfRange;
+        }
+
+        return header[7] != 0 ? Hme1Error.ReservedByteNotZero : null;
+    }
+
+    internal static Hme1Exception Fail(Hme1Error error, Exception? inner = null) => new(error, error switch
+    {
+        Hme1Error.BadMagic => "The stream does not start with the HME1 magic.",
+        Hme1Error.UnsupportedVersion => "Unsupported HME1 version.",
+        Hme1Error.UnknownFlags => "The HME1 header has unknown flags set.",
+        Hme1Error.SegmentSizeOutOfRange => "The HME1 segment size is outside 2^12..2^24.",
+        Hme1Error.ReservedByteNotZero => "The HME1 header's reserved byte is not zero.",
+        Hme1Error.InvalidLength => "No plaintext length explains the HME1 ciphertext length.",
+        Hme1Error.CommitmentMismatch => "The HME1 key commitment does not match: wrong key, wrong purpose or edited header.",
+        Hme1Error.AuthenticationFailed => "An HME1 segment failed authentication: edited, reordered, truncated or extended ciphertext.",
+        Hme1Error.Truncated => "The HME1 stream ends before its last segment.",
+        Hme1Error.TrailingData => "The HME1 stream has data after its last segment.",
+        Hme1Error.NotSeekable => "Compressed HME1 streams cannot be read at a plaintext offset.",
+        Hme1Error.InvalidCompressedData => "The decrypted HME1 plaintext is not one valid Brotli stream.",
+        _ => "The HME1 stream is invalid.",
+    }, inner);
+
+    internal static void CheckSegmentSize(int segmentSize)
+    {
+        if (segmentSize < 1 << MinLog2SegmentSize || segmentSize > 1 << MaxLog2SegmentSize || (segmentSize & (segmentSize - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(segmentSize), segmentSize, "The segment size must be a power of two in 2^12..2^24.");
+        }
+    }
+
+    internal static ReadOnlySpan<byte> PurposeLabel(Hme1Purpose purpose) => purpose switch
+    {
+        Hme1Purpose.Content => "content"u8,
+        Hme1Purpose.Thumbnail => "thumbnail"u8,
+        _ => throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "Unknown purpose."),
+    };
+
+    /// <summary>okm = HKDF-SHA256(K, salt, "hoomi-e2ee-1 " || purpose || 0x00 || H8, 76).</summary>
+    internal static void DeriveKeys(ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, ReadOnlySpan<byte> first40HeaderBytes, Span<byte> payloadKey, Span<byte> baseNonce, Span<byte> commitment)
+    {
+        if (fileKey.Length != FileKeyWrapper.FileKeyLength)
+        {
+            throw new ArgumentException("The file key must be 32 bytes.", nameof(fileKey));
+        }
+
+        byte[] info = [.. "hoomi-e2ee-1 "u8, .. PurposeLabel(purpose), 0x00, .. first40HeaderBytes[..8]];
+        Span<byte> okm = stackalloc byte[KeyLength + NonceLength + CommitmentLength];
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, fileKey, okm, first40HeaderBytes.Slice(8, SaltLength), info);
+        okm[..KeyLength].CopyTo(payloadKey);
+        okm.Slice(KeyLength, NonceLength).CopyTo(baseNonce);
+        okm.Slice(KeyLength + NonceLength, CommitmentLength).CopyTo(commitment);
+        CryptographicOperations.ZeroMemory(okm);
+    }
+
+    /// <summary>nonce_i = baseNonce XOR (I2OSP(i, 11) || last).</summary>
+    internal static void SegmentNonce(ReadOnlySpan<byte> baseNonce, long index, bool last, Span<byte> nonce)
+    {
+        Span<byte> counter = stackalloc byte[NonceLength];
+        counter.Clear();
+        BinaryPrimitives.WriteUInt64BigEndian(counter.Slice(3, 8), (ulong)index);
+        counter[11] = last ? (byte)1 : (byte)0;
+        for (var i = 0; i < NonceLength; i++)
+        {
+            nonce[i] = (byte)(baseNonce[i] ^ counter[i]);
+        }
+    }
+}
+
+/// <summary>
+/// The segments covering a plaintext range: their indexes, the ciphertext bytes to request
+/// (<see cref="CiphertextOffset"/>, <see cref="CiphertextLength"/>) and the plaintext offset of the first one.
+/// </summary>
+public readonly record struct Hme1SegmentRange(long FirstSegment, long SegmentCount, long CiphertextOffset, long CiphertextLength, long PlaintextOffset, bool IncludesLastSegment)
+{
+    /// <summary>The value for an HTTP <c>Range</c> header.</summary>
+    public string HttpRange => FormattableString.Invariant($"bytes={CiphertextOffset}-{CiphertextOffset + CiphertextLength - 1}");
+}

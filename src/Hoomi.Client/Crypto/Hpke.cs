@@ -295,7 +295,7 @@ public sealed class HpkeContext : IDisposable
         CryptographicOperations.ZeroMemory(_sharedSecret);
     }
 
-    private void ComputeNonce(Span<byte> nonce)
+    internal void ComputeNonce(Span<byte> nonce)
     {
         // nonce = base_nonce XOR I2OSP(seq, 12); the sequence number fits in the low 8 bytes.
         _baseNonce.CopyTo(nonce);

@@ -145,10 +145,10 @@ public static class EncryptedMetadata
                     size = ReadInteger(ref reader, member);
                     break;
                 case "width":
-                    width = checked((int)ReadInteger(ref reader, member));
+                    width = ReadInt32(ref reader, member);
                     break;
                 case "height":
-                    height = checked((int)ReadInteger(ref reader, member));
+                    height = ReadInt32(ref reader, member);
                     break;
                 case "durationMs":
                     durationMs = ReadInteger(ref reader, member);
@@ -186,6 +186,12 @@ public static class EncryptedMetadata
         }
 
         return value;
+    }
+
+    private static int ReadInt32(ref Utf8JsonReader reader, string member)
+    {
+        var value = ReadInteger(ref reader, member);
+        return value <= int.MaxValue ? (int)value : throw new FormatException($"The metadata member '{member}' is too large.");
     }
 
     private static void Validate(MediaMetadata metadata)

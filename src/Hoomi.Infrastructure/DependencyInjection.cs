@@ -1,4 +1,7 @@
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Quotas;
+using Hoomi.Application.Media;
+using Hoomi.Infrastructure.Jobs;
 using Hoomi.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +34,11 @@ public static class DependencyInjection
         }
 
         services.AddScoped<IHoomiDbContext>(sp => sp.GetRequiredService<HoomiDbContext>());
+        services.AddScoped<IStorageQuota, DbStorageQuota>();
+        services.AddSingleton<IDistributedLock, DatabaseDistributedLock>();
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
+        services.AddHostedService<MaintenanceJobs>();
+        services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section));
         services.AddHostedService<DatabaseMigrator>();
         services.TryAddSingleton<IMediaNotifier, NoOpMediaNotifier>();
         return services;

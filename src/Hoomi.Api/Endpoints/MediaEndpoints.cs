@@ -2,6 +2,8 @@ using Hoomi.Api.Media;
 using Hoomi.Application.Common.Models;
 using Hoomi.Application.Media;
 using Hoomi.Application.Media.Commands.DeleteMedia;
+using Hoomi.Application.Media.Commands.ForwardMedia;
+using Hoomi.Application.Media.Commands.RestoreMedia;
 using Hoomi.Application.Media.Commands.ShareKeys;
 using Hoomi.Application.Media.Commands.UploadMedia;
 using Hoomi.Application.Media.Queries.GetMediaInfo;
@@ -35,6 +37,9 @@ public static class MediaEndpoints
         media.MapGet("/keys", Keys).WithName("GetMediaKeys").WithSummary("The caller's wrapped keys and the member device keys that still lack one.");
         media.MapPost("/keys", ShareKeys).WithName("ShareKeys").WithSummary("Add wrapped keys for member device keys that lack one.");
         media.MapDelete("/", Delete).WithName("DeleteMedia").WithSummary("The uploader or an owner deletes (soft delete).");
+        media.MapPost("/restore", Restore).WithName("RestoreMedia").WithSummary("The uploader or an owner restores a deletion within the retention window.");
+        media.MapPost("/forward", Forward).WithName("ForwardMedia")
+            .WithSummary("Forward to another hoomi with the file key re-wrapped for its members; the blob is shared, not copied.");
         return app;
     }
 
@@ -81,6 +86,18 @@ public static class MediaEndpoints
 
     private static async Task<Ok<ShareKeysResult>> ShareKeys(Guid mediaId, ShareKeysRequest request, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new ShareKeysCommand(mediaId, request.WrappedKeys), ct));
+
+    public sealed record ForwardRequest(Guid TargetHoomiId, string? MediaId, string? EncryptedMetadata, IReadOnlyList<UploadWrappedKey?>? WrappedKeys);
+
+    private static async Task<Created<MediaDto>> Forward(Guid mediaId, ForwardRequest request, ISender sender, CancellationToken ct)
+    {
+        var forwarded = await sender.Send(
+            new ForwardMediaCommand(mediaId, request.TargetHoomiId, request.MediaId, request.EncryptedMetadata, request.WrappedKeys), ct);
+        return TypedResults.Created($"/media/{forwarded.Id}/info", forwarded);
+    }
+
+    private static async Task<Ok<MediaDto>> Restore(Guid mediaId, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new RestoreMediaCommand(mediaId), ct));
 
     private static async Task<NoContent> Delete(Guid mediaId, ISender sender, CancellationToken ct)
     {

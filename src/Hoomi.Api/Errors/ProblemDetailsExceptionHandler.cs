@@ -76,6 +76,9 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         UnprocessableContentException u => Problem(StatusCodes.Status422UnprocessableEntity, u.Code, "The content does not match what was declared.", u.Message),
         UploadInterruptedException i => Problem(StatusCodes.Status400BadRequest, "upload-interrupted", "The upload did not arrive whole.", i.Message),
         BlobNotFoundException => Problem(StatusCodes.Status404NotFound, "content-missing", "The stored content is missing.", null),
+        QuotaExceededException q => WithExtensions(
+            Problem(StatusCodes.Status507InsufficientStorage, "quota-exceeded", "The hoomi's storage quota is full.", q.Message),
+            new Dictionary<string, object?> { ["usedBytes"] = q.UsedBytes, ["quotaBytes"] = q.QuotaBytes, ["requestedBytes"] = q.RequestedBytes }),
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.", f.Message),
         UnauthorizedAccessException => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication is required.", null),
         StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),

@@ -1,4 +1,6 @@
+using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Media.Commands.UploadMedia;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hoomi.Application.Media;
@@ -14,5 +16,32 @@ public static class RecipientKeys
             .Select(k => new { k.KeyId, k.UserId })
             .ToListAsync(cancellationToken).ConfigureAwait(false);
         return keys.ToDictionary(k => k.KeyId, k => k.UserId, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The wrapped keys must name exactly the active device keys of the hoomi's current members: an unknown
+    /// key is a validation error, a missing one a conflict listing the missing ids (the client refetches and retries).
+    /// </summary>
+    public static async Task<Dictionary<string, Guid>> RequireExactSetAsync(
+        IHoomiDbContext db, Guid hoomiId, IEnumerable<UploadWrappedKey?> wrappedKeys, CancellationToken cancellationToken)
+    {
+        var current = await CurrentAsync(db, hoomiId, cancellationToken).ConfigureAwait(false);
+        var given = wrappedKeys.Select(k => k!.RecipientKeyId!).ToHashSet(StringComparer.Ordinal);
+        var unknown = given.Where(id => !current.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
+        }
+
+        var missing = current.Keys.Where(id => !given.Contains(id)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ConflictException(
+                "wrapped-keys-out-of-date",
+                "The file key is not wrapped for every member device key; fetch the members again and retry.",
+                new Dictionary<string, object?> { ["missingKeyIds"] = missing });
+        }
+
+        return current;
     }
 }

@@ -26,6 +26,18 @@ public sealed class HoomiGroup
 
     public IReadOnlyCollection<Membership> Members => _members.AsReadOnly();
 
+    /// <summary>This hoomi's own storage quota in bytes; null means the service's default.</summary>
+    public long? StorageQuotaBytes { get; private set; }
+
+    /// <summary>Ciphertext bytes stored for this hoomi (content and thumbnails, until purged).</summary>
+    public long UsedBytes { get; private set; }
+
+    /// <summary>Bytes reserved by uploads in progress; they count against the quota until committed or released.</summary>
+    public long ReservedBytes { get; private set; }
+
+    /// <summary>When a reservation last changed; reservations left by a crashed instance are reset after a while.</summary>
+    public DateTimeOffset? ReservedAt { get; private set; }
+
     public static HoomiGroup Create(Guid id, string name, Guid ownerId, DateTimeOffset now)
     {
         var group = new HoomiGroup { Id = id, CreatedAt = now };
@@ -43,6 +55,17 @@ public sealed class HoomiGroup
         }
 
         Name = trimmed;
+    }
+
+    /// <summary>Overrides the service's default quota for this hoomi (null restores the default).</summary>
+    public void SetStorageQuota(long? bytes)
+    {
+        if (bytes is < 0)
+        {
+            throw DomainException.Invalid("invalid-quota", "A storage quota cannot be negative.");
+        }
+
+        StorageQuotaBytes = bytes;
     }
 
     public Membership? FindMember(Guid userId) => _members.Find(m => m.UserId == userId);

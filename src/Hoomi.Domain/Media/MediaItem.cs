@@ -142,6 +142,68 @@ public sealed class MediaItem
         DeletedBy = by;
     }
 
+    /// <summary>
+    /// A copy of this item in another hoomi under a new id (e2ee.md, Forwarding): same blob and thumbnail,
+    /// new encrypted metadata; the caller adds the file key re-wrapped for the target's members.
+    /// </summary>
+    public MediaItem ForwardTo(Guid newMediaId, Guid targetHoomiId, Guid forwardedBy, byte[]? encryptedMetadata, DateTimeOffset now)
+    {
+        if (IsDeleted)
+        {
+            throw DomainException.Conflict("media-deleted", "A deleted media item cannot be forwarded.");
+        }
+
+        if (newMediaId == Id)
+        {
+            throw DomainException.Invalid("same-media-id", "A forwarded item needs its own media id.");
+        }
+
+        return new MediaItem
+        {
+            Id = newMediaId,
+            HoomiId = targetHoomiId,
+            UploaderId = forwardedBy,
+            StorageKey = StorageKey,
+            Size = Size,
+            Sha256 = Sha256,
+            MimeType = MimeType,
+            Width = Width,
+            Height = Height,
+            DurationMs = DurationMs,
+            EncryptedMetadata = encryptedMetadata,
+            Scheme = Scheme,
+            ThumbnailStorageKey = ThumbnailStorageKey,
+            ThumbnailSize = ThumbnailSize,
+            ThumbnailSha256 = ThumbnailSha256,
+            CreatedAt = now,
+        };
+    }
+
+    /// <summary>The uploader or an owner undoes a deletion within the retention window.</summary>
+    public void Restore(Guid by, bool byIsOwner, DateTimeOffset now, TimeSpan window)
+    {
+        if (by != UploaderId && !byIsOwner)
+        {
+            throw DomainException.Forbidden("restore-not-allowed", "Only the uploader or an owner of the hoomi can restore this media.");
+        }
+
+        if (DeletedAt is null)
+        {
+            return;
+        }
+
+        if (now - DeletedAt.Value > window)
+        {
+            throw DomainException.Conflict("retention-expired", "The media was deleted too long ago to be restored.");
+        }
+
+        DeletedAt = null;
+        DeletedBy = null;
+    }
+
+    /// <summary>Bytes this item accounts for in its hoomi's usage (content and thumbnail).</summary>
+    public long StoredBytes => Size + (ThumbnailSize ?? 0);
+
     public static bool IsLowerHexSha256(string? value) =>
         value is { Length: 64 } && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f'));
 }

@@ -45,3 +45,14 @@ public sealed class UnprocessableContentException(string code, string message) :
 
 /// <summary>The request body ended or broke before the upload was complete (client gone or truncated multipart).</summary>
 public sealed class UploadInterruptedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The upload does not fit in the hoomi's storage quota → 507, stating used, quota and requested bytes.</summary>
+public sealed class QuotaExceededException(long usedBytes, long quotaBytes, long requestedBytes)
+    : Exception($"The hoomi uses {usedBytes} of its {quotaBytes} bytes; {requestedBytes} more do not fit.")
+{
+    public long UsedBytes { get; } = usedBytes;
+
+    public long QuotaBytes { get; } = quotaBytes;
+
+    public long RequestedBytes { get; } = requestedBytes;
+}

@@ -31,4 +31,13 @@ public interface IHoomiDbContext
     Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken);
 }
 
-public sealed record UserInfo(Guid Id, string UserName);
+/// <summary>
+/// An account as the use cases see it. Init properties rather than a positional record: EF Core can
+/// translate filters and joins on members of an object initializer, not on a constructor's arguments.
+/// </summary>
+public sealed record UserInfo
+{
+    public required Guid Id { get; init; }
+
+    public required string UserName { get; init; }
+}

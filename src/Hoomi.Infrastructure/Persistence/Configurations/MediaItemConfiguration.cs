@@ -28,5 +28,9 @@ internal sealed class MediaItemConfiguration : IEntityTypeConfiguration<MediaIte
         builder.Navigation(m => m.WrappedKeys).UsePropertyAccessMode(PropertyAccessMode.Field);
         builder.Ignore(m => m.IsDeleted);
         builder.Ignore(m => m.HasThumbnail);
+        builder.Ignore(m => m.StoredBytes);
+        // The retention purge looks for deletions older than the window.
+        builder.HasIndex(m => m.DeletedAt);
+        builder.HasIndex(m => m.ThumbnailStorageKey);
     }
 }

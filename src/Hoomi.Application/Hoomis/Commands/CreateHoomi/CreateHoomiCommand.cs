@@ -1,13 +1,15 @@
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Domain.Hoomis;
+using Hoomi.Application.Quotas;
 using Mediator;
+using Microsoft.Extensions.Options;
 
 namespace Hoomi.Application.Hoomis.Commands.CreateHoomi;
 
 /// <summary>Creates a hoomi; the caller becomes its owner.</summary>
 public sealed record CreateHoomiCommand(string Name) : ICommand<HoomiDto>;
 
-public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock)
+public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IOptions<QuotaOptions> quotas)
     : ICommandHandler<CreateHoomiCommand, HoomiDto>
 {
     public async ValueTask<HoomiDto> Handle(CreateHoomiCommand command, CancellationToken cancellationToken)
@@ -15,6 +17,6 @@ public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser u
         var hoomi = HoomiGroup.Create(Guid.CreateVersion7(), command.Name, user.Id, clock.GetUtcNow());
         db.Hoomis.Add(hoomi);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return new HoomiDto(hoomi.Id, hoomi.Name, hoomi.CreatedAt, MemberRole.Owner, 1);
+        return new HoomiDto(hoomi.Id, hoomi.Name, hoomi.CreatedAt, MemberRole.Owner, 1, 0, quotas.Value.DefaultHoomiBytes);
     }
 }

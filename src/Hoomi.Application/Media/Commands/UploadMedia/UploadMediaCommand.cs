@@ -17,7 +17,7 @@ public sealed record UploadMediaCommand(Guid HoomiId, UploadMetadata Metadata, I
 public sealed record UploadMediaResult(MediaDto Media, bool Created);
 
 public sealed class UploadMediaCommandHandler(
-    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IMediaNotifier notifier, TimeProvider clock)
+    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IStorageQuota quota, IMediaNotifier notifier, TimeProvider clock)
     : ICommandHandler<UploadMediaCommand, UploadMediaResult>
 {
     public async ValueTask<UploadMediaResult> Handle(UploadMediaCommand command, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed class UploadMediaCommandHandler(
             return await RetriedAsync(existing, command, userId, cancellationToken).ConfigureAwait(false);
         }
 
-        var recipients = await CheckWrappedKeySetAsync(command, cancellationToken).ConfigureAwait(false);
+        var recipients = await RecipientKeys.RequireExactSetAsync(db, command.HoomiId, m.WrappedKeys!, cancellationToken).ConfigureAwait(false);
         var item = MediaItem.Create(
             new MediaContent(mediaId, command.HoomiId, MediaItem.ContentKeyFor(command.HoomiId, mediaId), m.Size!.Value, m.Sha256!,
                 m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Decode(m.EncryptedMetadata)),
@@ -61,6 +61,8 @@ public sealed class UploadMediaCommandHandler(
             item.AddWrappedKey(recipients[k!.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), item.CreatedAt);
         }
 
+        // Reserved before the first byte of the file is read: concurrent uploads cannot together overrun the quota.
+        var reservation = await quota.ReserveAsync(command.HoomiId, m.Size!.Value + (m.Thumbnail?.Size ?? 0), cancellationToken).ConfigureAwait(false);
         var stored = new List<string>();
         try
         {
@@ -79,8 +81,11 @@ public sealed class UploadMediaCommandHandler(
                 item.AttachThumbnail(key, m.Thumbnail.Size.Value, m.Thumbnail.Sha256!);
             }
 
+            await using var transaction = await db.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             db.Media.Add(item);
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await quota.CommitAsync(reservation, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -90,6 +95,7 @@ public sealed class UploadMediaCommandHandler(
                 await blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
             }
 
+            await quota.ReleaseAsync(reservation, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
@@ -134,29 +140,6 @@ public sealed class UploadMediaCommandHandler(
         var keys = await db.WrappedKeys.AsNoTracking().Where(k => k.MediaId == existing.Id && k.RecipientUserId == userId)
             .ToListAsync(ct).ConfigureAwait(false);
         return new UploadMediaResult(existing.ToDto(keys), Created: false);
-    }
-
-    /// <summary>The wrapped keys must name exactly the active device keys of the current members.</summary>
-    private async Task<Dictionary<string, Guid>> CheckWrappedKeySetAsync(UploadMediaCommand command, CancellationToken ct)
-    {
-        var current = await RecipientKeys.CurrentAsync(db, command.HoomiId, ct).ConfigureAwait(false);
-        var given = command.Metadata.WrappedKeys!.Select(k => k!.RecipientKeyId!).ToHashSet(StringComparer.Ordinal);
-        var unknown = given.Where(id => !current.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
-        if (unknown.Count > 0)
-        {
-            throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
-        }
-
-        var missing = current.Keys.Where(id => !given.Contains(id)).Order(StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
-        {
-            throw new ConflictException(
-                "wrapped-keys-out-of-date",
-                "The file key is not wrapped for every member device key; fetch the members again and retry.",
-                new Dictionary<string, object?> { ["missingKeyIds"] = missing });
-        }
-
-        return current;
     }
 
     private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];

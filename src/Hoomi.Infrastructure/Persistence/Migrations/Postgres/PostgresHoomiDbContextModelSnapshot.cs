@@ -69,6 +69,22 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<DateTimeOffset?>("ReservedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reserved_at");
+
+                    b.Property<long>("ReservedBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reserved_bytes");
+
+                    b.Property<long?>("StorageQuotaBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("storage_quota_bytes");
+
+                    b.Property<long>("UsedBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("used_bytes");
+
                     b.HasKey("Id")
                         .HasName("pk_hoomis");
 
@@ -228,8 +244,14 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                     b.HasKey("Id")
                         .HasName("pk_media");
 
+                    b.HasIndex("DeletedAt")
+                        .HasDatabaseName("ix_media_deleted_at");
+
                     b.HasIndex("StorageKey")
                         .HasDatabaseName("ix_media_storage_key");
+
+                    b.HasIndex("ThumbnailStorageKey")
+                        .HasDatabaseName("ix_media_thumbnail_storage_key");
 
                     b.HasIndex("HoomiId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_media_hoomi_id_created_at_id");

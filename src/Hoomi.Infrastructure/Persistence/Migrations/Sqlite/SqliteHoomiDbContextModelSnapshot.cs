@@ -64,6 +64,22 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<long?>("ReservedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reserved_at");
+
+                    b.Property<long>("ReservedBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reserved_bytes");
+
+                    b.Property<long?>("StorageQuotaBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("storage_quota_bytes");
+
+                    b.Property<long>("UsedBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("used_bytes");
+
                     b.HasKey("Id")
                         .HasName("pk_hoomis");
 
@@ -223,8 +239,14 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_media");
 
+                    b.HasIndex("DeletedAt")
+                        .HasDatabaseName("ix_media_deleted_at");
+
                     b.HasIndex("StorageKey")
                         .HasDatabaseName("ix_media_storage_key");
+
+                    b.HasIndex("ThumbnailStorageKey")
+                        .HasDatabaseName("ix_media_thumbnail_storage_key");
 
                     b.HasIndex("HoomiId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_media_hoomi_id_created_at_id");

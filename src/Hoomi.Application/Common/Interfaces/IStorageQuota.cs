@@ -1,0 +1,22 @@
+namespace Hoomi.Application.Common.Interfaces;
+
+/// <summary>
+/// Per-hoomi storage accounting. An upload reserves its bytes before the first byte of its file is read, so
+/// that concurrent uploads cannot together exceed the quota; the reservation becomes usage in the upload's
+/// own transaction, or is released when the upload fails.
+/// </summary>
+public interface IStorageQuota
+{
+    /// <summary>Reserves the bytes or throws <see cref="Exceptions.QuotaExceededException"/>.</summary>
+    Task<QuotaReservation> ReserveAsync(Guid hoomiId, long bytes, CancellationToken cancellationToken);
+
+    /// <summary>Turns the reservation into usage; call inside the transaction that stores the media row.</summary>
+    Task CommitAsync(QuotaReservation reservation, CancellationToken cancellationToken);
+
+    Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken);
+
+    /// <summary>Adds (positive) or frees (negative) usage directly, for forwards and purges.</summary>
+    Task AdjustUsageAsync(Guid hoomiId, long bytes, CancellationToken cancellationToken);
+}
+
+public sealed record QuotaReservation(Guid HoomiId, long Bytes);

@@ -1,0 +1,62 @@
+using Hoomi.Application.Common;
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Domain.Common;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hoomi.Application.Media.Commands.ForwardMedia;
+
+/// <summary>
+/// A member of both hoomis forwards a media item: the client re-wraps the file key for the target's member
+/// keys under a new media id; the new item points at the same blob, nothing is uploaded again.
+/// </summary>
+public sealed record ForwardMediaCommand(Guid SourceMediaId, Guid TargetHoomiId, string? MediaId, string? EncryptedMetadata,
+    IReadOnlyList<UploadWrappedKey?>? WrappedKeys) : ICommand<MediaDto>;
+
+public sealed class ForwardMediaCommandHandler(
+    IHoomiDbContext db, ICurrentUser user, IStorageQuota quota, IMediaNotifier notifier, TimeProvider clock)
+    : ICommandHandler<ForwardMediaCommand, MediaDto>
+{
+    public async ValueTask<MediaDto> Handle(ForwardMediaCommand command, CancellationToken cancellationToken)
+    {
+        var userId = user.Id;
+        var source = await db.LoadVisibleMediaAsync(command.SourceMediaId, userId, track: false, cancellationToken).ConfigureAwait(false);
+        await db.RequireMembershipAsync(command.TargetHoomiId, userId, cancellationToken).ConfigureAwait(false);
+        var newId = Guid.Parse(command.MediaId!);
+        if (await db.Media.AnyAsync(m => m.Id == newId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ConflictException("media-id-in-use", "This media id is already used.");
+        }
+
+        var recipients = await RecipientKeys.RequireExactSetAsync(db, command.TargetHoomiId, command.WrappedKeys!, cancellationToken).ConfigureAwait(false);
+        Base64Url.TryDecode(command.EncryptedMetadata, out var metadata);
+        var item = source.ForwardTo(newId, command.TargetHoomiId, userId, command.EncryptedMetadata is null ? null : metadata, clock.GetUtcNow());
+        foreach (var k in command.WrappedKeys!)
+        {
+            Base64Url.TryDecode(k!.Enc, out var enc);
+            Base64Url.TryDecode(k.WrappedKey, out var wrapped);
+            item.AddWrappedKey(recipients[k.RecipientKeyId!], k.RecipientKeyId!, enc, wrapped, item.CreatedAt);
+        }
+
+        var reservation = await quota.ReserveAsync(command.TargetHoomiId, item.StoredBytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var transaction = await db.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            db.Media.Add(item);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            await quota.CommitAsync(reservation, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await quota.ReleaseAsync(reservation, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await notifier.MediaUploadedAsync(
+            new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt), cancellationToken).ConfigureAwait(false);
+        return item.ToDto(item.WrappedKeys.Where(k => k.RecipientUserId == userId));
+    }
+}

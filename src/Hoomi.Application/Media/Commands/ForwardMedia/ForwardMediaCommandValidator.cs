@@ -1,0 +1,25 @@
+using FluentValidation;
+using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Domain.Common;
+using Microsoft.Extensions.Options;
+
+namespace Hoomi.Application.Media.Commands.ForwardMedia;
+
+public sealed class ForwardMediaCommandValidator : AbstractValidator<ForwardMediaCommand>
+{
+    public ForwardMediaCommandValidator(IOptions<MediaOptions> options)
+    {
+        var max = options.Value.MaxEncryptedMetadataSize;
+        RuleFor(c => c.TargetHoomiId).NotEmpty();
+        RuleFor(c => c.MediaId)
+            .Must(id => Guid.TryParseExact(id, "D", out var g) && g.Version == 7 && string.Equals(id, g.ToString("D"), StringComparison.Ordinal))
+            .WithMessage("mediaId must be a new UUIDv7 in canonical lowercase hyphenated form.");
+        RuleFor(c => c.EncryptedMetadata)
+            .Must(m => m is null || (Base64Url.TryDecode(m, out var b) && b.Length > 28 && b.Length <= max))
+            .WithMessage("encryptedMetadata must be unpadded base64url of a nonce, ciphertext and tag.");
+        RuleFor(c => c.WrappedKeys).NotEmpty()
+            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count)
+            .WithMessage("wrappedKeys names a recipient key twice.");
+        RuleForEach(c => c.WrappedKeys).SetValidator(new WrappedKeyValidator());
+    }
+}

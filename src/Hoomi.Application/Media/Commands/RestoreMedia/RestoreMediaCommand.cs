@@ -1,0 +1,34 @@
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.Interfaces;
+using Hoomi.Domain.Hoomis;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Hoomi.Application.Media.Commands.RestoreMedia;
+
+/// <summary>The uploader or an owner restores a deleted media item within the retention window.</summary>
+public sealed record RestoreMediaCommand(Guid MediaId) : ICommand<MediaDto>;
+
+public sealed class RestoreMediaCommandHandler(
+    IHoomiDbContext db, ICurrentUser user, IMediaNotifier notifier, TimeProvider clock, IOptions<RetentionOptions> retention)
+    : ICommandHandler<RestoreMediaCommand, MediaDto>
+{
+    public async ValueTask<MediaDto> Handle(RestoreMediaCommand command, CancellationToken cancellationToken)
+    {
+        var userId = user.Id;
+        var media = await db.Media
+            .Where(m => m.Id == command.MediaId && db.Memberships.Any(x => x.HoomiId == m.HoomiId && x.UserId == userId))
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new NotFoundException("Media");
+        var isOwner = await db.Memberships.AnyAsync(
+            m => m.HoomiId == media.HoomiId && m.UserId == userId && m.Role == MemberRole.Owner, cancellationToken).ConfigureAwait(false);
+        media.Restore(userId, isOwner, clock.GetUtcNow(), retention.Value.RestoreWindow);
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await notifier.MediaUploadedAsync(
+            new MediaUploadedEvent(media.HoomiId, media.Id, media.UploaderId, media.MimeType, media.Size, media.CreatedAt), cancellationToken).ConfigureAwait(false);
+        var keys = await db.WrappedKeys.AsNoTracking().Where(k => k.MediaId == media.Id && k.RecipientUserId == userId)
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        return media.ToDto(keys);
+    }
+}

@@ -1,0 +1,78 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class QuotasAndRetention : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "reserved_at",
+                table: "hoomis",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "reserved_bytes",
+                table: "hoomis",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<long>(
+                name: "storage_quota_bytes",
+                table: "hoomis",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "used_bytes",
+                table: "hoomis",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_deleted_at",
+                table: "media",
+                column: "deleted_at");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_media_thumbnail_storage_key",
+                table: "media",
+                column: "thumbnail_storage_key");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_media_deleted_at",
+                table: "media");
+
+            migrationBuilder.DropIndex(
+                name: "ix_media_thumbnail_storage_key",
+                table: "media");
+
+            migrationBuilder.DropColumn(
+                name: "reserved_at",
+                table: "hoomis");
+
+            migrationBuilder.DropColumn(
+                name: "reserved_bytes",
+                table: "hoomis");
+
+            migrationBuilder.DropColumn(
+                name: "storage_quota_bytes",
+                table: "hoomis");
+
+            migrationBuilder.DropColumn(
+                name: "used_bytes",
+                table: "hoomis");
+        }
+    }
+}

@@ -38,6 +38,7 @@ public static class DependencyInjection
         services.AddSingleton<IDistributedLock, DatabaseDistributedLock>();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
         services.AddHostedService<MaintenanceJobs>();
+        services.AddHybridCache();
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section));
         services.AddHostedService<DatabaseMigrator>();
         services.TryAddSingleton<IMediaNotifier, NoOpMediaNotifier>();

@@ -21,7 +21,7 @@ public sealed record OpenMediaContentQuery(Guid MediaId, MediaPart Part) : IQuer
 /// <param name="Open">Opens the whole object (null range) or an inclusive byte range of it.</param>
 public sealed record MediaContent(long Size, string Sha256, DateTimeOffset CreatedAt, Func<ByteRange?, CancellationToken, Task<Stream>> Open);
 
-public sealed class OpenMediaContentQueryHandler(IHoomiDbContext db, ICurrentUser user, IBlobStore blobs)
+public sealed class OpenMediaContentQueryHandler(IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, ThumbnailCache thumbnails)
     : IQueryHandler<OpenMediaContentQuery, MediaContent>
 {
     public async ValueTask<MediaContent> Handle(OpenMediaContentQuery query, CancellationToken cancellationToken)
@@ -35,7 +35,11 @@ public sealed class OpenMediaContentQueryHandler(IHoomiDbContext db, ICurrentUse
             }
 
             var key = media.ThumbnailStorageKey!;
-            return new MediaContent(media.ThumbnailSize!.Value, media.ThumbnailSha256!, media.CreatedAt, (r, ct) => blobs.OpenReadAsync(key, r, ct));
+            return new MediaContent(media.ThumbnailSize!.Value, media.ThumbnailSha256!, media.CreatedAt, async (r, ct) =>
+            {
+                var bytes = await thumbnails.GetAsync(key, ct).ConfigureAwait(false);
+                return r is null ? new MemoryStream(bytes, writable: false) : new MemoryStream(bytes, (int)r.From, (int)r.Length, writable: false);
+            });
         }
 
         var storageKey = media.StorageKey;

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hoomi.Api.Tests.Infrastructure;
 
@@ -19,10 +21,13 @@ public sealed class HoomiApiFactory : WebApplicationFactory<Program>
 
     public string BlobRoot { get; }
 
+    /// <summary>Service replacements applied after the service's own registrations (a fake clock, say).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public string ConnectionString => _settings["Hoomi:Database:ConnectionString"]!;
 
-    public static HoomiApiFactory OnPostgres(IDictionary<string, string?>? settings = null) =>
-        Create("Postgres", TestServers.Postgres.CreateDatabase(), settings);
+    public static HoomiApiFactory OnPostgres(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null) =>
+        Create("Postgres", TestServers.Postgres.CreateDatabase(), settings, testServices);
 
     public static HoomiApiFactory OnSqlite(IDictionary<string, string?>? settings = null)
     {
@@ -30,7 +35,7 @@ public sealed class HoomiApiFactory : WebApplicationFactory<Program>
         return Create("Sqlite", $"Data Source={file}", settings);
     }
 
-    private static HoomiApiFactory Create(string provider, string connectionString, IDictionary<string, string?>? extra)
+    private static HoomiApiFactory Create(string provider, string connectionString, IDictionary<string, string?>? extra, Action<IServiceCollection>? testServices = null)
     {
         var blobRoot = Path.Combine(Path.GetTempPath(), "hoomi-blobs-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(blobRoot);
@@ -46,7 +51,7 @@ public sealed class HoomiApiFactory : WebApplicationFactory<Program>
             settings[k] = v;
         }
 
-        return new HoomiApiFactory(settings, blobRoot);
+        return new HoomiApiFactory(settings, blobRoot) { TestServices = testServices };
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -55,6 +60,11 @@ public sealed class HoomiApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Hoomi.Api.Auth;
 using Hoomi.Api.Endpoints;
 using Hoomi.Api.Errors;
+using Hoomi.Api.Realtime;
 using Hoomi.Api.Telemetry;
 using Hoomi.Application;
 using Hoomi.Application.Common.Behaviours;
@@ -31,6 +32,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 builder.Services.AddOpenApi();
 builder.Services.AddHoomiTelemetry(builder.Configuration);
+builder.Services.AddHoomiRealtime(builder.Configuration);
 builder.Services.AddHealthChecks().AddDbContextCheck<HoomiDbContext>("database", tags: [HealthEndpoints.ReadyTag]);
 
 var app = builder.Build();
@@ -49,6 +51,8 @@ app.MapMeEndpoints();
 app.MapHoomiEndpoints();
 app.MapMemberEndpoints();
 app.MapMediaEndpoints();
+app.MapEventEndpoints();
+app.MapHoomiRealtime();
 
 app.Run();
 

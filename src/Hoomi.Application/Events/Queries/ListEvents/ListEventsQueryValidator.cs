@@ -1,0 +1,14 @@
+using FluentValidation;
+
+namespace Hoomi.Application.Events.Queries.ListEvents;
+
+public sealed class ListEventsQueryValidator : AbstractValidator<ListEventsQuery>
+{
+    public ListEventsQueryValidator()
+    {
+        RuleFor(q => q.After)
+            .Must(c => HoomiEventJson.TryParseCursor(c, out _))
+            .WithMessage("Give the cursor of an event you received, as it was sent.");
+        RuleFor(q => q.Limit).InclusiveBetween(1, ListEventsQuery.MaxLimit);
+    }
+}

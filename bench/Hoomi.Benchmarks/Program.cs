@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Hoomi.Benchmarks.Hme1Benchmarks).Assembly).Run(args);

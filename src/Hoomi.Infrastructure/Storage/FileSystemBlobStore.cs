@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.Interfaces;
+
+namespace Hoomi.Infrastructure.Storage;
+
+/// <summary>
+/// The embedded default: one file per object under a root directory. A put writes to
+/// <c>{root}/.tmp/</c>, fsyncs and then links the file under its real name create-only, so a crash
+/// never leaves a half object under a real name; stale temp files are for <see cref="DeleteStaleTempFiles"/>.
+/// </summary>
+public sealed class FileSystemBlobStore : IBlobStore
+{
+    public const string TempFolderName = ".tmp";
+    private const int BufferSize = 128 * 1024;
+
+    private readonly string _root;
+
+    public FileSystemBlobStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+        TempDirectory = Path.Combine(_root, TempFolderName);
+    }
+
+    public string Root => _root;
+
+    /// <summary>Where puts in progress live; anything old here is an orphan of a crash.</summary>
+    public string TempDirectory { get; }
+
+    public async Task<BlobWriteResult> PutAsync(string key, Stream content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var path = PathFor(key);
+        if (File.Exists(path))
+        {
+            // Cheap early answer; the create-only move below is what actually guarantees it.
+            throw new BlobAlreadyExistsException(key);
+        }
+
+        Directory.CreateDirectory(TempDirectory);
+        var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
+        var moved = false;
+        try
+        {
+            long size = 0;
+            string sha256;
+            var file = new FileStream(temp, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                Options = FileOptions.Asynchronous,
+                BufferSize = 0,
+            });
+            await using (file.ConfigureAwait(false))
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
+                {
+                    int n;
+                    while ((n = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        hash.AppendData(buffer, 0, n);
+                        await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                        size += n;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+                // Durable before it becomes visible: a crash after the move must not expose an empty file.
+                file.Flush(flushToDisk: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                // Without overwrite, .NET links the file to the new name on Unix (link(2) fails if the name
+                // exists), which makes this an atomic create-only publish.
+                File.Move(temp, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                throw new BlobAlreadyExistsException(key);
+            }
+
+            moved = true;
+            return new BlobWriteResult(size, sha256);
+        }
+        finally
+        {
+            if (!moved)
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                // Deleting an object that is being downloaded must not fail; the reader keeps its inode.
+                Share = FileShare.Read | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+                BufferSize = BufferSize,
+            });
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(key);
+        }
+
+        if (range is null)
+        {
+            return Task.FromResult<Stream>(file);
+        }
+
+        var length = file.Length;
+        var from = Math.Min(range.From, length);
+        var to = Math.Min(range.To, length - 1);
+        file.Seek(from, SeekOrigin.Begin);
+        return Task.FromResult<Stream>(new LengthLimitedReadStream(file, Math.Max(0, to - from + 1)));
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing to delete.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathFor(key)));
+
+    public async IAsyncEnumerable<BlobItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        BlobKeys.ValidatePrefix(prefix);
+        // Walk only the deepest folder the prefix names completely; the rest is a name filter.
+        var slash = prefix.LastIndexOf('/');
+        var folderKey = slash < 0 ? "" : prefix[..slash];
+        var start = folderKey.Length == 0 ? _root : Path.Combine(_root, folderKey.Replace('/', Path.DirectorySeparatorChar));
+        if (!Directory.Exists(start))
+        {
+            yield break;
+        }
+
+        foreach (var item in Walk(new DirectoryInfo(start), folderKey.Length == 0 ? "" : folderKey + "/", prefix))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return item;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes temp files of puts that never finished (a crash or a killed process); returns how many.</summary>
+    public int DeleteStaleTempFiles(TimeSpan olderThan, TimeProvider? clock = null)
+    {
+        if (!Directory.Exists(TempDirectory))
+        {
+            return 0;
+        }
+
+        var cutoff = (clock ?? TimeProvider.System).GetUtcNow().UtcDateTime - olderThan;
+        var deleted = 0;
+        foreach (var file in new DirectoryInfo(TempDirectory).EnumerateFiles("*.tmp"))
+        {
+            if (file.LastWriteTimeUtc < cutoff && TryDelete(file.FullName))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    private static IEnumerable<BlobItem> Walk(DirectoryInfo directory, string keyPrefix, string filter)
+    {
+        // Ordering directory "a" as "a/" makes a depth-first walk come out in ordinal key order.
+        var entries = directory.EnumerateFileSystemInfos()
+            .Where(e => !(keyPrefix.Length == 0 && e.Name == TempFolderName))
+            .Select(e => (Entry: e, SortKey: e is DirectoryInfo ? e.Name + "/" : e.Name))
+            .OrderBy(e => e.SortKey, StringComparer.Ordinal);
+        foreach (var (entry, _) in entries)
+        {
+            var key = keyPrefix + entry.Name;
+            if (entry is DirectoryInfo sub)
+            {
+                var subKey = key + "/";
+                if (subKey.StartsWith(filter, StringComparison.Ordinal) || filter.StartsWith(subKey, StringComparison.Ordinal))
+                {
+                    foreach (var item in Walk(sub, subKey, filter))
+                    {
+                        yield return item;
+                    }
+                }
+            }
+            else if (entry is FileInfo file && key.StartsWith(filter, StringComparison.Ordinal))
+            {
+                yield return new BlobItem(key, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+            }
+        }
+    }
+
+    private string PathFor(string key)
+    {
+        BlobKeys.Validate(key);
+        var path = Path.GetFullPath(Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar)));
+        // Defence in depth: the key rules already exclude every way out of the root.
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Blob key '{key}' resolves outside the store.", nameof(key));
+        }
+
+        return path;
+    }
+
+    private static bool TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

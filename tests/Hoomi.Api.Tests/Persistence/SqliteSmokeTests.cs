@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Hoomi.Api.Tests.Infrastructure;
+
+namespace Hoomi.Api.Tests.Persistence;
+
+/// <summary>The embedded default (SQLite) runs the same flows as PostgreSQL: one pass through the main ones.</summary>
+public sealed class SqliteSmokeTests
+{
+    [Test]
+    public async Task Register_create_a_hoomi_add_a_member_register_a_key_and_list_members_on_sqlite()
+    {
+        using var factory = HoomiApiFactory.OnSqlite();
+        Assert.That(factory.ConnectionString, Does.StartWith("Data Source="));
+
+        var alice = await ApiClient.RegisterAsync(factory.CreateClient(), "alice");
+        var bob = await ApiClient.RegisterAsync(factory.CreateClient(), "bob");
+        var hoomi = await alice.CreateHoomiAsync("Holidays");
+        await alice.AddMemberAsync(hoomi, bob);
+        var bobKey = await bob.RegisterDeviceKeyAsync();
+
+        var response = await alice.Http.GetAsync($"/hoomis/{hoomi}/members");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var members = (await response.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+        Assert.That(members.Select(m => m!["userName"]!.GetValue<string>()), Is.EquivalentTo(new[] { alice.UserName, bob.UserName }));
+        var bobEntry = members.Single(m => m!["userId"]!.GetValue<string>() == bob.UserId.ToString())!;
+        Assert.That(bobEntry["keys"]!.AsArray().Select(k => k!["keyId"]!.GetValue<string>()), Is.EqualTo(new[] { bobKey.KeyId }));
+
+        var bobsList = (await bob.Http.GetFromJsonAsync<JsonObject>("/hoomis"))!["items"]!.AsArray();
+        Assert.That(bobsList.Select(h => h!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "Holidays" }));
+
+        var twice = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = bob.UserName });
+        Assert.That(twice.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        var leave = await bob.Http.DeleteAsync($"/hoomis/{hoomi}/members/{bob.UserId}");
+        Assert.That(leave.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await bob.Http.GetAsync($"/hoomis/{hoomi}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}

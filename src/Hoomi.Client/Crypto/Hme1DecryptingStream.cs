@@ -15,8 +15,19 @@ public sealed class Hme1DecryptingStream : Stream
     private readonly SegmentReader _segments;
     private readonly Stream _source;
     private readonly bool _leaveOpen;
-    private Stream? _plaintext;
+    private bool _started;
+    private bool _compressed;
     private bool _disposed;
+
+    // Decompression uses BrotliDecoder rather than BrotliStream: BrotliStream reads ahead into its own buffer and
+    // silently drops whatever follows the end of the Brotli stream, which would let extra plaintext pass unnoticed.
+    private BrotliDecoder _decoder;
+    private byte[] _compressedInput = [];
+    private int _inputOffset;
+    private int _inputCount;
+    private bool _inputEnded;
+    private bool _decompressionDone;
+    private Hme1Exception? _failure;
 
     /// <param name="ciphertext">The stream positioned at the header.</param>
     /// <param name="fileKey">The 32-byte file key K.</param>
@@ -78,27 +89,31 @@ public sealed class Hme1DecryptingStream : Stream
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         RunSync(EnsureStartedAsync(useAsync: false, CancellationToken.None));
-        if (_plaintext is BrotliStream brotli)
+        if (!_compressed)
         {
-            int read;
-            try
-            {
-                read = brotli.Read(buffer);
-            }
-            catch (InvalidDataException e)
-            {
-                throw Hme1Format.Fail(Hme1Error.InvalidCompressedData, e);
-            }
-
-            if (read == 0 && !buffer.IsEmpty)
-            {
-                RunSync(_segments.EnsureDrainedAsync(useAsync: false, CancellationToken.None));
-            }
-
-            return read;
+            return buffer.IsEmpty ? 0 : _segments.Read(buffer);
         }
 
-        return buffer.IsEmpty ? 0 : _segments.Read(buffer);
+        while (true)
+        {
+            if (_inputCount == 0 && !_inputEnded && !_decompressionDone)
+            {
+                _inputOffset = 0;
+                _inputCount = _segments.Read(_compressedInput);
+                _inputEnded = _inputCount == 0;
+            }
+
+            var written = DecompressStep(buffer, out var needsInput);
+            if (written > 0 || !needsInput)
+            {
+                if (_decompressionDone)
+                {
+                    RunSync(EnsureDrainedAsync(useAsync: false, CancellationToken.None));
+                }
+
+                return written;
+            }
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -111,27 +126,31 @@ public sealed class Hme1DecryptingStream : Stream
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await EnsureStartedAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
-        if (_plaintext is BrotliStream brotli)
+        if (!_compressed)
         {
-            int read;
-            try
-            {
-                read = await brotli.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidDataException e)
-            {
-                throw Hme1Format.Fail(Hme1Error.InvalidCompressedData, e);
-            }
-
-            if (read == 0 && !buffer.IsEmpty)
-            {
-                await _segments.EnsureDrainedAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
-            }
-
-            return read;
+            return buffer.IsEmpty ? 0 : await _segments.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
 
-        return buffer.IsEmpty ? 0 : await _segments.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            if (_inputCount == 0 && !_inputEnded && !_decompressionDone)
+            {
+                _inputOffset = 0;
+                _inputCount = await _segments.ReadAsync(_compressedInput, cancellationToken).ConfigureAwait(false);
+                _inputEnded = _inputCount == 0;
+            }
+
+            var written = DecompressStep(buffer.Span, out var needsInput);
+            if (written > 0 || !needsInput)
+            {
+                if (_decompressionDone)
+                {
+                    await EnsureDrainedAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
+                }
+
+                return written;
+            }
+        }
     }
 
     public override void Flush()
@@ -149,7 +168,7 @@ public sealed class Hme1DecryptingStream : Stream
         if (disposing && !_disposed)
         {
             _disposed = true;
-            _plaintext?.Dispose();
+            _decoder.Dispose();
             _segments.Dispose();
             if (!_leaveOpen)
             {
@@ -179,16 +198,89 @@ public sealed class Hme1DecryptingStream : Stream
 
     private async ValueTask EnsureStartedAsync(bool useAsync, CancellationToken cancellationToken)
     {
-        if (_plaintext is not null)
+        ThrowIfFailed();
+        if (_started)
         {
             return;
         }
 
         var header = await _segments.EnsureHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
-        _plaintext = header.IsCompressed ? new BrotliStream(_segments, CompressionMode.Decompress, leaveOpen: true) : _segments;
+        if (header.IsCompressed)
+        {
+            _compressed = true;
+            _decoder = new BrotliDecoder();
+            _compressedInput = new byte[header.SegmentSize];
+        }
+
+        _started = true;
     }
 
-    /// <summary>Decrypts segments; a stream so that BrotliStream can read from it.</summary>
+    /// <summary>Decompresses what input there is; needsInput says the caller must feed more before anything comes out.</summary>
+    private int DecompressStep(Span<byte> destination, out bool needsInput)
+    {
+        ThrowIfFailed();
+        needsInput = false;
+        if (_decompressionDone || destination.IsEmpty)
+        {
+            return 0;
+        }
+
+        var status = _decoder.Decompress(_compressedInput.AsSpan(_inputOffset, _inputCount), destination, out var consumed, out var written);
+        _inputOffset += consumed;
+        _inputCount -= consumed;
+        switch (status)
+        {
+            case System.Buffers.OperationStatus.Done:
+                _decompressionDone = true;
+                if (_inputCount > 0)
+                {
+                    throw Failed(Hme1Error.InvalidCompressedData);
+                }
+
+                return written;
+            case System.Buffers.OperationStatus.NeedMoreData:
+                if (_inputEnded)
+                {
+                    throw Failed(Hme1Error.InvalidCompressedData);
+                }
+
+                needsInput = written == 0;
+                return written;
+            case System.Buffers.OperationStatus.DestinationTooSmall:
+                return written;
+            default:
+                throw Failed(Hme1Error.InvalidCompressedData);
+        }
+    }
+
+    /// <summary>After the Brotli stream ended, the rest of the plaintext must be empty and the last segment verified.</summary>
+    private async ValueTask EnsureDrainedAsync(bool useAsync, CancellationToken cancellationToken)
+    {
+        var probe = new byte[1];
+        var extra = useAsync
+            ? await _segments.ReadAsync(probe, cancellationToken).ConfigureAwait(false)
+            : _segments.Read(probe);
+        if (extra > 0)
+        {
+            throw Failed(Hme1Error.InvalidCompressedData);
+        }
+    }
+
+    private Hme1Exception Failed(Hme1Error error)
+    {
+        _failure = Hme1Format.Fail(error);
+        return _failure;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw _failure;
+        }
+    }
+
+    /// <summary>Decrypts segments in order, releasing each only after it authenticated.</summary>
     private sealed class SegmentReader : Stream
     {
         private readonly Stream _source;
@@ -277,16 +369,6 @@ public sealed class Hme1DecryptingStream : Stream
             {
                 _failure = e;
                 throw;
-            }
-        }
-
-        /// <summary>After the Brotli stream ended: the rest of the plaintext must be empty and the last segment verified.</summary>
-        public async ValueTask EnsureDrainedAsync(bool useAsync, CancellationToken cancellationToken)
-        {
-            if (await EnsurePlaintextAsync(useAsync, cancellationToken).ConfigureAwait(false))
-            {
-                _failure = Hme1Format.Fail(Hme1Error.InvalidCompressedData);
-                throw _failure;
             }
         }
 

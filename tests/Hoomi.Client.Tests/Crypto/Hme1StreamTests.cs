@@ -174,4 +174,37 @@ public class Hme1StreamTests
         Assert.That(reader.Header!.SegmentSize, Is.EqualTo(S));
         Assert.That(reader.PlaintextLength, Is.EqualTo(5000));
     }
+
+    [Test]
+    public void Compressed_plaintext_with_data_after_the_brotli_stream_or_invalid_brotli_is_refused()
+    {
+        using var compressed = new MemoryStream();
+        using (var brotli = new System.IO.Compression.BrotliStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            brotli.Write(Hme1TestData.Pattern(1000));
+        }
+
+        var valid = SealCompressedFlagged(compressed.ToArray());
+        Assert.That(Hme1TestData.Decrypt(valid, knownLength: false), Is.EqualTo(Hme1TestData.Pattern(1000)), "the hand-built stream itself is fine");
+
+        var trailing = SealCompressedFlagged([.. compressed.ToArray(), 0x42]);
+        Assert.That(() => Hme1TestData.Decrypt(trailing, knownLength: true), Throws.InstanceOf<Hme1Exception>().With.Property(nameof(Hme1Exception.Error)).EqualTo(Hme1Error.InvalidCompressedData));
+
+        var garbage = SealCompressedFlagged(Hme1TestData.Pattern(300));
+        Assert.That(() => Hme1TestData.Decrypt(garbage, knownLength: true), Throws.InstanceOf<Hme1Exception>().With.Property(nameof(Hme1Exception.Error)).EqualTo(Hme1Error.InvalidCompressedData));
+    }
+
+    /// <summary>Seals bytes as a one-segment stream with the compression flag, bypassing the writer's compressor.</summary>
+    private static byte[] SealCompressedFlagged(byte[] payload)
+    {
+        var header = new byte[72];
+        "HME1"u8.CopyTo(header);
+        header[4] = 1;
+        header[5] = Hme1Format.CompressedFlag;
+        header[6] = 12;
+        using var cipher = Hme1SegmentCipher.Create(Hme1TestData.FileKey, Hme1Purpose.Content, header, header.AsSpan(40, 32));
+        var segment = new byte[payload.Length + 16];
+        cipher.Encrypt(0, last: true, payload, segment);
+        return [.. header, .. segment];
+    }
 }

@@ -13,6 +13,7 @@ const net = require("net");
 const os = require("os");
 const path = require("path");
 const crypto = require("crypto");
+const zlib = require("zlib");
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,7 +63,15 @@ function readBody(req) {
       parts.push(c);
       countUploadBytes(c.length);
     });
-    req.on("end", () => resolve(Buffer.concat(parts)));
+    req.on("end", () => {
+      const body = Buffer.concat(parts);
+      // Google's .NET client gzips request bodies (the session's metadata JSON, for one).
+      try {
+        resolve(req.headers["content-encoding"] === "gzip" ? zlib.gunzipSync(body) : body);
+      } catch (e) {
+        reject(e);
+      }
+    });
     req.on("error", reject);
     req.on("aborted", () => reject(new Error("client aborted")));
   });
@@ -73,10 +82,10 @@ const sockets = new Set();
 let outage = false;
 let outageAfterBytes = -1;
 
-function startOutage() {
+function startOutage(except) {
   outage = true;
   outageAfterBytes = -1;
-  for (const s of sockets) s.destroy();
+  for (const s of sockets) if (s !== except) s.destroy();
 }
 
 function countUploadBytes(n) {
@@ -256,13 +265,16 @@ async function main() {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host || host}`);
+    if (process.env.HOOMI_GCS_DEBUG) {
+      res.on("finish", () => process.stderr.write(`${req.method} ${req.url} ${req.headers["content-range"] || ""} -> ${res.statusCode}\n`));
+    }
     try {
       if (url.pathname.startsWith("/_hoomi/")) {
         if (url.pathname === "/_hoomi/outage") {
           const after = url.searchParams.get("afterBytes");
           if (after !== null) outageAfterBytes = Number(after);
-          else startOutage();
-          res.writeHead(204);
+          else startOutage(req.socket);
+          res.writeHead(204, { connection: "close" });
           return res.end();
         }
         if (url.pathname === "/_hoomi/restore") {

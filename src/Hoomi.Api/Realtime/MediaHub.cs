@@ -44,6 +44,13 @@ public sealed class MediaHub(IHoomiDbContext db, ConnectionRegistry registry, Re
         await base.OnConnectedAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Returns once this connection is in its groups (SignalR runs invocations only after OnConnectedAsync).
+    /// A client that calls it after connecting and then reads <c>/hoomis/{id}/events</c> from its last
+    /// cursor misses nothing between the two.
+    /// </summary>
+    public Task Joined() => Task.CompletedTask;
+
     private async Task JoinGroupsAsync(Guid userId, string connectionId, CancellationToken cancellationToken)
     {
         var hoomiIds = await db.Memberships.AsNoTracking()

@@ -1,0 +1,713 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hoomi.Client.Api;
+using Hoomi.Client.Crypto;
+using Hoomi.Client.Storage;
+using Hoomi.Client.Transfer;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Hoomi.Client;
+
+/// <summary>
+/// The reference client of the Hoomi API: accounts, device keys, hoomis, members, and end-to-end encrypted media.
+/// Plaintext and file keys never leave this process; uploads and downloads stream, so memory use does not grow
+/// with the file. Tokens and the device key live in <see cref="Home"/>.
+/// </summary>
+public sealed class HoomiClient : IDisposable
+{
+    private const int MaxUploadAttempts = 4;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
+
+    private readonly HttpClient _http;
+    private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    // Range reads of one media item need its size and header every time; both are immutable, so fetch them once.
+    private readonly ConcurrentDictionary<Guid, (MediaInfo Info, byte[] Header)> _rangeSources = new();
+    private HoomiSession? _session;
+
+    /// <param name="server">The API's base address.</param>
+    /// <param name="home">Where the device key and tokens are kept.</param>
+    /// <param name="handler">An HTTP handler to send through (tests count bytes with one); the caller keeps ownership.</param>
+    public HoomiClient(Uri server, HoomiHome home, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(home);
+        Server = server.AbsoluteUri.EndsWith('/') ? server : new Uri(server.AbsoluteUri + "/");
+        Home = home;
+        _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+        _http.BaseAddress = Server;
+        // Large transfers take as long as they take; callers cancel with their token instead.
+        _http.Timeout = Timeout.InfiniteTimeSpan;
+        var saved = home.LoadSession();
+        // Tokens are only ever sent to the server that issued them.
+        _session = saved is not null && saved.Server == Server ? saved : null;
+    }
+
+    public Uri Server { get; }
+
+    public HoomiHome Home { get; }
+
+    public bool IsSignedIn => _session is not null;
+
+    public HoomiSession? Session => _session;
+
+    /// <summary>This device's key (created on first use); its <see cref="DeviceKeyPair.KeyId"/> is the fingerprint users compare.</summary>
+    public DeviceKeyPair DeviceKey => Home.GetOrCreateDeviceKey();
+
+    // ---- accounts -------------------------------------------------------------------------------------------
+
+    public async Task RegisterAsync(string email, string password, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, "auth/register") { Content = JsonContent.Create(new { email, password }, options: Json) },
+            authenticated: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Signs in and keeps the tokens in <see cref="Home"/>.</summary>
+    public async Task<UserInfo> LoginAsync(string email, string password, CancellationToken cancellationToken = default)
+    {
+        var tokens = await SendJsonAsync<TokenResponse>(
+            () => new HttpRequestMessage(HttpMethod.Post, "auth/login") { Content = JsonContent.Create(new { email, password }, options: Json) },
+            authenticated: false, cancellationToken).ConfigureAwait(false);
+        _session = new HoomiSession
+        {
+            Server = Server,
+            UserName = email,
+            AccessToken = tokens.AccessToken,
+            RefreshToken = tokens.RefreshToken,
+            ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(tokens.ExpiresIn),
+        };
+        var me = await GetMeAsync(cancellationToken).ConfigureAwait(false);
+        _session = _session with { UserId = me.UserId, UserName = me.UserName };
+        Home.SaveSession(_session);
+        return me;
+    }
+
+    public void Logout()
+    {
+        _session = null;
+        Home.ClearSession();
+    }
+
+    /// <summary>Exchanges the refresh token for new tokens (done automatically shortly before expiry and after a 401).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        var current = _session ?? throw NotSignedIn();
+        await _refreshLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!ReferenceEquals(current, _session))
+            {
+                return; // another caller refreshed while this one waited
+            }
+
+            var tokens = await SendJsonAsync<TokenResponse>(
+                () => new HttpRequestMessage(HttpMethod.Post, "auth/refresh") { Content = JsonContent.Create(new { refreshToken = current.RefreshToken }, options: Json) },
+                authenticated: false, cancellationToken).ConfigureAwait(false);
+            _session = current with
+            {
+                AccessToken = tokens.AccessToken,
+                RefreshToken = tokens.RefreshToken,
+                ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(tokens.ExpiresIn),
+            };
+            Home.SaveSession(_session);
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+    }
+
+    public Task<UserInfo> GetMeAsync(CancellationToken cancellationToken = default) => GetJsonAsync<UserInfo>("me", cancellationToken);
+
+    // ---- device keys ----------------------------------------------------------------------------------------
+
+    /// <summary>Creates this device's key if needed and registers its public half (idempotent on the server).</summary>
+    public async Task<DeviceKeyInfo> RegisterDeviceKeyAsync(CancellationToken cancellationToken = default)
+    {
+        var key = DeviceKey;
+        var info = await SendJsonAsync<DeviceKeyInfo>(
+            () => new HttpRequestMessage(HttpMethod.Put, "me/keys/" + key.KeyId) { Content = JsonContent.Create(new { publicKey = key.PublicKeyBase64Url }, options: Json) },
+            authenticated: true, cancellationToken).ConfigureAwait(false);
+        if (_session is not null)
+        {
+            _session = _session with { RegisteredKeyId = key.KeyId };
+            Home.SaveSession(_session);
+        }
+
+        return info;
+    }
+
+    public async Task<IReadOnlyList<DeviceKeyInfo>> ListMyKeysAsync(CancellationToken cancellationToken = default) =>
+        (await GetJsonAsync<ListResult<DeviceKeyInfo>>("me/keys", cancellationToken).ConfigureAwait(false)).Items;
+
+    private async Task EnsureDeviceKeyRegisteredAsync(CancellationToken cancellationToken)
+    {
+        if (_session?.RegisteredKeyId != DeviceKey.KeyId)
+        {
+            await RegisterDeviceKeyAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- hoomis and members ---------------------------------------------------------------------------------
+
+    public Task<HoomiInfo> CreateHoomiAsync(string name, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<HoomiInfo>(() => new HttpRequestMessage(HttpMethod.Post, "hoomis") { Content = JsonContent.Create(new { name }, options: Json) }, true, cancellationToken);
+
+    public async Task<IReadOnlyList<HoomiInfo>> ListHoomisAsync(CancellationToken cancellationToken = default) =>
+        (await GetJsonAsync<ListResult<HoomiInfo>>("hoomis", cancellationToken).ConfigureAwait(false)).Items;
+
+    public Task<HoomiInfo> GetHoomiAsync(Guid hoomiId, CancellationToken cancellationToken = default) =>
+        GetJsonAsync<HoomiInfo>($"hoomis/{hoomiId}", cancellationToken);
+
+    public async Task<IReadOnlyList<HoomiMember>> ListMembersAsync(Guid hoomiId, CancellationToken cancellationToken = default) =>
+        (await GetJsonAsync<ListResult<HoomiMember>>($"hoomis/{hoomiId}/members", cancellationToken).ConfigureAwait(false)).Items;
+
+    public Task<HoomiMember> AddMemberAsync(Guid hoomiId, string userName, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<HoomiMember>(
+            () => new HttpRequestMessage(HttpMethod.Post, $"hoomis/{hoomiId}/members") { Content = JsonContent.Create(new { userName }, options: Json) },
+            true, cancellationToken);
+
+    public async Task RemoveMemberAsync(Guid hoomiId, Guid userId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"hoomis/{hoomiId}/members/{userId}"), true, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- media ----------------------------------------------------------------------------------------------
+
+    /// <summary>Encrypts and uploads a file; the name sent (encrypted) is the file's own name unless options say otherwise.</summary>
+    public async Task<MediaInfo> UploadFileAsync(Guid hoomiId, string path, UploadOptions? options = null, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new UploadOptions(Path.GetFileName(path), MimeTypes.FromFileName(path));
+        var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.Read, Options = FileOptions.Asynchronous | FileOptions.SequentialScan });
+        await using (file.ConfigureAwait(false))
+        {
+            return await UploadAsync(hoomiId, file, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Encrypts <paramref name="content"/> (from its current position to its end) and uploads it to a hoomi, with the
+    /// file key wrapped for every current member device key. The stream is read twice — once to learn the ciphertext's
+    /// size and SHA-256, which the metadata part declares before the ciphertext, and once while sending — with the same
+    /// key and salt, so both passes give the same bytes; it must therefore be seekable. When the members' keys change in
+    /// between (409), the keys are wrapped again for the new set and the upload is retried with the same media id.
+    /// </summary>
+    public async Task<MediaInfo> UploadAsync(Guid hoomiId, Stream content, UploadOptions options, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!content.CanRead || !content.CanSeek)
+        {
+            throw new ArgumentException("Uploads read the content twice (hash, then send), so the stream must be readable and seekable.", nameof(content));
+        }
+
+        await EnsureDeviceKeyRegisteredAsync(cancellationToken).ConfigureAwait(false);
+        var start = content.Position;
+        var plaintextLength = content.Length - start;
+        var mediaId = options.MediaId ?? Guid.CreateVersion7();
+        var fileKey = RandomNumberGenerator.GetBytes(FileKeyWrapper.FileKeyLength);
+        try
+        {
+            var writer = new Hme1WriterOptions
+            {
+                Compress = options.Compress ?? CompressionPolicy.ShouldCompress(options.MimeType),
+                Salt = RandomNumberGenerator.GetBytes(Hme1Format.SaltLength),
+                LeaveOpen = true,
+            };
+
+            string sha256;
+            long size;
+            using (var sink = new HashingSink())
+            {
+                await EncryptAsync(content, start, sink, fileKey, writer, n => progress?.Report(new TransferProgress("preparing", n, plaintextLength)), cancellationToken).ConfigureAwait(false);
+                size = sink.BytesWritten;
+                sha256 = sink.HashHex();
+            }
+
+            var encryptedMetadata = Base64Url.Encode(EncryptedMetadata.Encrypt(fileKey, mediaId, new MediaMetadata(
+                options.Name, options.MimeType, plaintextLength, options.Width, options.Height, options.DurationMs)));
+
+            for (var attempt = 1; ; attempt++)
+            {
+                var members = await ListMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
+                var metadata = JsonSerializer.SerializeToUtf8Bytes(new UploadMetadataJson(
+                    mediaId.ToString("D"), options.MimeType, size, sha256, options.Width, options.Height, options.DurationMs, encryptedMetadata,
+                    WrapForAll(members, fileKey, mediaId)), Json);
+                try
+                {
+                    return await SendJsonAsync<MediaInfo>(
+                        () => new HttpRequestMessage(HttpMethod.Post, $"hoomis/{hoomiId}/media")
+                        {
+                            Content = new EncryptedUploadContent(metadata, size, sha256, (output, ct) => EncryptAsync(
+                                content, start, output, fileKey, writer, n => progress?.Report(new TransferProgress("uploading", n, plaintextLength)), ct)),
+                        },
+                        true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (HoomiApiException e) when (e.StatusCode == HttpStatusCode.Conflict && e.Is("wrapped-keys-out-of-date") && attempt < MaxUploadAttempts)
+                {
+                    // A member joined or registered a device since the member list was read: wrap for the new set.
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fileKey);
+        }
+    }
+
+    private static List<WrappedKeyInfo> WrapForAll(IReadOnlyList<HoomiMember> members, byte[] fileKey, Guid mediaId) =>
+    [
+        .. members.SelectMany(m => m.Keys).DistinctBy(k => k.KeyId).Select(k =>
+        {
+            var wrapped = FileKeyWrapper.Wrap(Base64Url.Decode(k.PublicKey, 65), fileKey, mediaId);
+            return new WrappedKeyInfo(k.KeyId, wrapped.EncBase64Url, wrapped.WrappedKeyBase64Url);
+        }),
+    ];
+
+    private static async Task EncryptAsync(Stream source, long start, Stream output, byte[] fileKey, Hme1WriterOptions writer, Action<long> onRead, CancellationToken cancellationToken)
+    {
+        source.Position = start;
+        var encrypting = new Hme1EncryptingStream(output, fileKey, Hme1Purpose.Content, writer);
+        await using (encrypting.ConfigureAwait(false))
+        {
+            using var observed = new ObservedReadStream(source, onRead);
+            await observed.CopyToAsync(encrypting, 1 << 16, cancellationToken).ConfigureAwait(false);
+            await encrypting.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task<MediaPage> ListMediaAsync(Guid hoomiId, string? cursor = null, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>();
+        if (cursor is not null)
+        {
+            query.Add("cursor=" + Uri.EscapeDataString(cursor));
+        }
+
+        if (limit is not null)
+        {
+            query.Add("limit=" + limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return GetJsonAsync<MediaPage>($"hoomis/{hoomiId}/media" + (query.Count > 0 ? "?" + string.Join('&', query) : ""), cancellationToken);
+    }
+
+    /// <summary>Every media item of a hoomi, newest first, following the cursor page by page.</summary>
+    public async IAsyncEnumerable<MediaInfo> ListAllMediaAsync(Guid hoomiId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await ListMediaAsync(hoomiId, cursor, null, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
+    public Task<MediaInfo> GetMediaInfoAsync(Guid mediaId, CancellationToken cancellationToken = default) =>
+        GetJsonAsync<MediaInfo>($"media/{mediaId}/info", cancellationToken);
+
+    /// <summary>The decrypted metadata (file name, type, original size), or null when the uploader sent none.</summary>
+    public MediaMetadata? DecryptMetadata(MediaInfo media)
+    {
+        ArgumentNullException.ThrowIfNull(media);
+        if (media.EncryptedMetadata is null)
+        {
+            return null;
+        }
+
+        var fileKey = UnwrapFileKey(media.Id, media.WrappedKeys);
+        try
+        {
+            return EncryptedMetadata.Decrypt(fileKey, media.Id, Base64Url.Decode(media.EncryptedMetadata));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fileKey);
+        }
+    }
+
+    public async Task DeleteMediaAsync(Guid mediaId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, $"media/{mediaId}"), true, cancellationToken).ConfigureAwait(false);
+        _rangeSources.TryRemove(mediaId, out _);
+    }
+
+    /// <summary>
+    /// Downloads and decrypts a whole media item into <paramref name="destination"/>, checking every segment, the
+    /// length and the ciphertext's SHA-256. On failure the destination may hold a verified prefix: callers discard it.
+    /// </summary>
+    public async Task<DownloadResult> DownloadAsync(Guid mediaId, Stream destination, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var info = await GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
+        await DecryptWholeAsync(info, destination, progress, cancellationToken).ConfigureAwait(false);
+        return new DownloadResult(info, DecryptMetadata(info));
+    }
+
+    private async Task DecryptWholeAsync(MediaInfo info, Stream destination, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
+    {
+        var fileKey = UnwrapFileKey(info.Id, info.WrappedKeys);
+        try
+        {
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"media/{info.Id}"), true, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                using var observed = new ObservedReadStream(body, n => progress?.Report(new TransferProgress("downloading", n, info.Size)), hash: true);
+                var decrypting = new Hme1DecryptingStream(observed, fileKey, Hme1Purpose.Content, info.Size, leaveOpen: true);
+                await using (decrypting.ConfigureAwait(false))
+                {
+                    await decrypting.CopyToAsync(destination, 1 << 16, cancellationToken).ConfigureAwait(false);
+                }
+
+                // The reader already refuses a short or long stream; the hash ties the bytes to what the uploader declared.
+                if (observed.BytesRead != info.Size || observed.HashHex() != info.Sha256)
+                {
+                    throw new HoomiClientException("The downloaded ciphertext does not match the media's declared size and SHA-256.");
+                }
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fileKey);
+        }
+    }
+
+    /// <summary>
+    /// Writes plaintext bytes [<paramref name="offset"/>, offset + <paramref name="count"/>) (to the end when count is
+    /// null) into <paramref name="destination"/> and returns how many were written. For an uncompressed item this is one
+    /// HTTP Range request for the covering segments (plus, the first time, one for the 72-byte header); a compressed
+    /// item cannot be entered in the middle, so it is decrypted whole and sliced.
+    /// </summary>
+    public async Task<long> DownloadRangeAsync(Guid mediaId, long offset, long? count, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var (info, header) = await GetRangeSourceAsync(mediaId, cancellationToken).ConfigureAwait(false);
+        var fileKey = UnwrapFileKey(info.Id, info.WrappedKeys);
+        try
+        {
+            if (Hme1Format.ParseHeader(header).IsCompressed)
+            {
+                var slice = new SliceWriteStream(destination, offset, count ?? long.MaxValue - offset);
+                await DecryptWholeAsync(info, slice, null, cancellationToken).ConfigureAwait(false);
+                var end = count is { } c ? offset + c : slice.Position;
+                if (end > slice.Position || offset > slice.Position)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(count), $"The media has {slice.Position} bytes; the range ends beyond them.");
+                }
+
+                return end - offset;
+            }
+
+            using var decryptor = new Hme1SeekableDecryptor(fileKey, Hme1Purpose.Content, header, info.Size);
+            var length = count ?? decryptor.PlaintextLength - offset;
+            if (offset + length > decryptor.PlaintextLength || length < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(count), $"The media has {decryptor.PlaintextLength} bytes; the range ends beyond them.");
+            }
+
+            if (length == 0)
+            {
+                return 0;
+            }
+
+            var range = decryptor.GetRange(offset, length);
+            using var response = await GetRangeAsync(mediaId, range.CiphertextOffset, range.CiphertextLength, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                await DecryptSegmentsAsync(decryptor, range, body, offset, length, destination, cancellationToken).ConfigureAwait(false);
+            }
+
+            return length;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fileKey);
+        }
+    }
+
+    // One segment at a time, so a range of gigabytes needs no more memory than a range of a few bytes.
+    private static async Task DecryptSegmentsAsync(Hme1SeekableDecryptor decryptor, Hme1SegmentRange range, Stream body, long offset, long length, Stream destination, CancellationToken cancellationToken)
+    {
+        var segmentSize = decryptor.SegmentSize;
+        var stride = segmentSize + Hme1Format.TagLength;
+        var cipher = new byte[stride];
+        var plain = new byte[segmentSize];
+        try
+        {
+            var remaining = range.CiphertextLength;
+            for (var i = 0L; i < range.SegmentCount; i++)
+            {
+                var segmentLength = (int)Math.Min(stride, remaining);
+                await body.ReadExactlyAsync(cipher.AsMemory(0, segmentLength), cancellationToken).ConfigureAwait(false);
+                remaining -= segmentLength;
+                var index = range.FirstSegment + i;
+                var segment = new Hme1SegmentRange(index, 1, range.CiphertextOffset + (i * stride), segmentLength, index * segmentSize, range.IncludesLastSegment && i == range.SegmentCount - 1);
+                var written = decryptor.DecryptSegments(segment, cipher.AsSpan(0, segmentLength), plain);
+                var from = Math.Max(offset, segment.PlaintextOffset);
+                var to = Math.Min(offset + length, segment.PlaintextOffset + written);
+                if (to > from)
+                {
+                    await destination.WriteAsync(plain.AsMemory((int)(from - segment.PlaintextOffset), (int)(to - from)), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (await body.ReadAsync(cipher.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
+            {
+                throw new HoomiClientException("The server sent more bytes than the requested range.");
+            }
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+        }
+    }
+
+    private async Task<(MediaInfo Info, byte[] Header)> GetRangeSourceAsync(Guid mediaId, CancellationToken cancellationToken)
+    {
+        if (_rangeSources.TryGetValue(mediaId, out var cached))
+        {
+            return cached;
+        }
+
+        var info = await GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
+        using var response = await GetRangeAsync(mediaId, 0, Hme1Format.HeaderLength, cancellationToken).ConfigureAwait(false);
+        var header = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (header.Length != Hme1Format.HeaderLength)
+        {
+            throw new HoomiClientException("The server did not return the 72-byte header.");
+        }
+
+        return _rangeSources[mediaId] = (info, header);
+    }
+
+    private async Task<HttpResponseMessage> GetRangeAsync(Guid mediaId, long from, long length, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(() =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, $"media/{mediaId}");
+            request.Headers.Range = new RangeHeaderValue(from, from + length - 1);
+            return request;
+        }, true, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+        // A server that ignores Range answers 200 with the whole file: reading it would silently cost the whole download.
+        if (response.StatusCode != HttpStatusCode.PartialContent || response.Content.Headers.ContentRange?.From != from || response.Content.Headers.ContentLength != length)
+        {
+            response.Dispose();
+            throw new HoomiClientException($"The server did not answer the range request for bytes {from}-{from + length - 1} with exactly that range.");
+        }
+
+        return response;
+    }
+
+    // ---- sharing keys ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Wraps the file key of one media item for the member device keys that lack it (members who joined, or devices
+    /// registered, after the upload). Returns the number of keys added; 0 when none are missing or when this device
+    /// has no key for the item itself.
+    /// </summary>
+    public async Task<int> ShareKeysAsync(Guid mediaId, CancellationToken cancellationToken = default)
+    {
+        var info = await GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
+        var members = await ListMembersAsync(info.HoomiId, cancellationToken).ConfigureAwait(false);
+        return await ShareKeysAsync(info, members, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <see cref="ShareKeysAsync(Guid, CancellationToken)"/> over every media item of a hoomi.</summary>
+    public async Task<ShareKeysSummary> ShareKeysForHoomiAsync(Guid hoomiId, CancellationToken cancellationToken = default)
+    {
+        var members = await ListMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
+        int checkedCount = 0, updated = 0, added = 0, withoutOwnKey = 0;
+        await foreach (var media in ListAllMediaAsync(hoomiId, cancellationToken).ConfigureAwait(false))
+        {
+            checkedCount++;
+            if (!media.WrappedKeys.Any(k => k.RecipientKeyId == DeviceKey.KeyId))
+            {
+                withoutOwnKey++;
+                continue;
+            }
+
+            var n = await ShareKeysAsync(media, members, cancellationToken).ConfigureAwait(false);
+            if (n > 0)
+            {
+                updated++;
+                added += n;
+            }
+        }
+
+        return new ShareKeysSummary(checkedCount, updated, added, withoutOwnKey);
+    }
+
+    private async Task<int> ShareKeysAsync(MediaInfo media, IReadOnlyList<HoomiMember> members, CancellationToken cancellationToken)
+    {
+        var own = media.WrappedKeys.FirstOrDefault(k => k.RecipientKeyId == DeviceKey.KeyId);
+        if (own is null)
+        {
+            return 0;
+        }
+
+        var keys = await GetJsonAsync<MediaKeys>($"media/{media.Id}/keys", cancellationToken).ConfigureAwait(false);
+        var publicKeys = members.SelectMany(m => m.Keys).DistinctBy(k => k.KeyId).ToDictionary(k => k.KeyId, k => k.PublicKey, StringComparer.Ordinal);
+        var missing = keys.MissingRecipientKeyIds.Where(publicKeys.ContainsKey).ToList();
+        if (missing.Count == 0)
+        {
+            return 0;
+        }
+
+        var fileKey = FileKeyWrapper.Unwrap(DeviceKey, own.Enc, own.WrappedKey, media.Id);
+        try
+        {
+            var wrapped = missing.Select(id =>
+            {
+                var w = FileKeyWrapper.Wrap(Base64Url.Decode(publicKeys[id], 65), fileKey, media.Id);
+                return new WrappedKeyInfo(id, w.EncBase64Url, w.WrappedKeyBase64Url);
+            }).ToList();
+            using var response = await SendAsync(
+                () => new HttpRequestMessage(HttpMethod.Post, $"media/{media.Id}/keys") { Content = JsonContent.Create(new { wrappedKeys = wrapped }, options: Json) },
+                true, cancellationToken).ConfigureAwait(false);
+            return wrapped.Count;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(fileKey);
+        }
+    }
+
+    // ---- live events ----------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Connects to the hub and calls <paramref name="onEvent"/> for every event of the caller's hoomis until the
+    /// returned connection is disposed. The connection reconnects by itself after network failures.
+    /// </summary>
+    public async Task<HubConnection> SubscribeAsync(Func<HoomiEvent, Task> onEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onEvent);
+        if (_session is null)
+        {
+            throw NotSignedIn();
+        }
+
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(Server, "hubs/media"), o => o.AccessTokenProvider = async () =>
+            {
+                await EnsureFreshTokenAsync(CancellationToken.None).ConfigureAwait(false);
+                return _session?.AccessToken;
+            })
+            .WithAutomaticReconnect()
+            .Build();
+        foreach (var name in HoomiEvent.Names)
+        {
+            connection.On<JsonObject>(name, data =>
+                onEvent(new HoomiEvent(name, Guid.TryParse(data["hoomiId"]?.ToString(), out var hoomiId) ? hoomiId : Guid.Empty, data)));
+        }
+
+        try
+        {
+            await connection.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Joined returns once the server has put this connection in its hoomi groups: from then on nothing is missed.
+            await connection.InvokeAsync("Joined", cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return connection;
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------------------
+
+    private byte[] UnwrapFileKey(Guid mediaId, IReadOnlyList<WrappedKeyInfo> wrappedKeys)
+    {
+        var key = DeviceKey;
+        var own = wrappedKeys.FirstOrDefault(k => k.RecipientKeyId == key.KeyId)
+            ?? throw new HoomiClientException($"Media {mediaId} has no key for this device ({key.KeyId}); ask a member to run 'hoomi share-keys'.");
+        return FileKeyWrapper.Unwrap(key, own.Enc, own.WrappedKey, mediaId);
+    }
+
+    private async Task<T> GetJsonAsync<T>(string path, CancellationToken cancellationToken) =>
+        await SendJsonAsync<T>(() => new HttpRequestMessage(HttpMethod.Get, path), true, cancellationToken).ConfigureAwait(false);
+
+    private async Task<T> SendJsonAsync<T>(Func<HttpRequestMessage> create, bool authenticated, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(create, authenticated, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken).ConfigureAwait(false)
+            ?? throw new HoomiClientException($"The server answered {response.RequestMessage?.RequestUri} with an empty body.");
+    }
+
+    /// <summary>Sends with the bearer token, refreshing it first when it is about to expire and once more after a 401.</summary>
+    private async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> create, bool authenticated, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        if (authenticated)
+        {
+            await EnsureFreshTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = _session?.AccessToken;
+            HttpResponseMessage response;
+            using (var request = create())
+            {
+                if (authenticated)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                }
+
+                response = await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (response.IsSuccessStatusCode)
+            {
+                return response;
+            }
+
+            using (response)
+            {
+                if (authenticated && attempt == 1 && response.StatusCode == HttpStatusCode.Unauthorized && _session is not null)
+                {
+                    if (_session.AccessToken == token)
+                    {
+                        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                throw await HoomiApiException.FromResponseAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task EnsureFreshTokenAsync(CancellationToken cancellationToken)
+    {
+        var session = _session ?? throw NotSignedIn();
+        if (session.ExpiresAt - DateTimeOffset.UtcNow < RefreshMargin)
+        {
+            await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private HoomiClientException NotSignedIn() => new($"Not signed in to {Server}: run 'hoomi login' first.");
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _refreshLock.Dispose();
+    }
+}

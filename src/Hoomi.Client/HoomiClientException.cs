@@ -1,0 +1,19 @@
+namespace Hoomi.Client;
+
+/// <summary>A failure the client finds by itself (no key for this device, a file that changed during upload, ...).</summary>
+public sealed class HoomiClientException : Exception
+{
+    public HoomiClientException()
+    {
+    }
+
+    public HoomiClientException(string message)
+        : base(message)
+    {
+    }
+
+    public HoomiClientException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using Hoomi.Client.Crypto;
+
+namespace Hoomi.Client.Storage;
+
+/// <summary>
+/// The client's directory (<c>HOOMI_HOME</c>, by default <c>~/.config/hoomi</c>): the device's private key and the
+/// session tokens. Both are secrets, so the directory is 0700 and every file 0600, set at creation so that no other
+/// user can open them even for an instant.
+/// </summary>
+public sealed class HoomiHome
+{
+    public const string EnvironmentVariable = "HOOMI_HOME";
+    private const string KeyFile = "device-key.p8";
+    private const string SessionFile = "session.json";
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly Lock _keyLock = new();
+    private DeviceKeyPair? _deviceKey;
+
+    public HoomiHome(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+    }
+
+    public string Directory { get; }
+
+    public string DeviceKeyPath => Path.Combine(Directory, KeyFile);
+
+    public string SessionPath => Path.Combine(Directory, SessionFile);
+
+    /// <summary><c>HOOMI_HOME</c> when set, else <c>hoomi</c> in the user's configuration directory.</summary>
+    public static string DefaultDirectory()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        // ApplicationData is $XDG_CONFIG_HOME or ~/.config on Linux, %APPDATA% on Windows.
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.DoNotVerify), "hoomi");
+    }
+
+    public bool HasDeviceKey => File.Exists(DeviceKeyPath);
+
+    /// <summary>The device key, generated and stored on first use. The instance is shared; do not dispose it.</summary>
+    public DeviceKeyPair GetOrCreateDeviceKey() => GetOrCreateDeviceKey(out _);
+
+    public DeviceKeyPair GetOrCreateDeviceKey(out bool created)
+    {
+        lock (_keyLock)
+        {
+            created = false;
+            if (_deviceKey is not null)
+            {
+                return _deviceKey;
+            }
+
+            if (File.Exists(DeviceKeyPath))
+            {
+                _deviceKey = DeviceKeyPair.ImportPkcs8(File.ReadAllBytes(DeviceKeyPath));
+                return _deviceKey;
+            }
+
+            var key = DeviceKeyPair.Generate();
+            var pkcs8 = key.ExportPkcs8();
+            try
+            {
+                // CreateNew: two processes starting at once must not each write a key and leave the other's registered.
+                WriteSecret(KeyFile, pkcs8, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(DeviceKeyPath))
+            {
+                key.Dispose();
+                _deviceKey = DeviceKeyPair.ImportPkcs8(File.ReadAllBytes(DeviceKeyPath));
+                return _deviceKey;
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(pkcs8);
+            }
+
+            created = true;
+            _deviceKey = key;
+            return key;
+        }
+    }
+
+    public HoomiSession? LoadSession()
+    {
+        if (!File.Exists(SessionPath))
+        {
+            return null;
+        }
+
+        return JsonSerializer.Deserialize<HoomiSession>(File.ReadAllBytes(SessionPath), Json);
+    }
+
+    public void SaveSession(HoomiSession session) =>
+        WriteSecret(SessionFile, JsonSerializer.SerializeToUtf8Bytes(session, Json), overwrite: true);
+
+    public void ClearSession() => File.Delete(SessionPath);
+
+    private void EnsureDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(Directory, OwnerOnlyDirectory);
+        }
+    }
+
+    private void WriteSecret(string name, byte[] content, bool overwrite)
+    {
+        EnsureDirectory();
+        var target = Path.Combine(Directory, name);
+        // Write beside and rename: a crash mid-write must not leave a torn key or session behind.
+        var temp = overwrite ? target + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp" : target;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnlyFile;
+        }
+
+        using (var file = new FileStream(temp, options))
+        {
+            file.Write(content);
+            file.Flush(flushToDisk: true);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // UnixCreateMode is filtered by the umask; this makes 0600 exact.
+            File.SetUnixFileMode(temp, OwnerOnlyFile);
+        }
+
+        if (overwrite)
+        {
+            File.Move(temp, target, overwrite: true);
+        }
+    }
+}

@@ -105,6 +105,7 @@ public sealed class S3Emulator : IDisposable
             [client.rgw.hoomi]
             rgw frontends = beast endpoint=127.0.0.1:{GatewayPort} tcp_nodelay=1
             rgw data = {_root}/rgw
+
             """);
         var keyring = Path.Combine(_root, "keyring");
         var monmap = Path.Combine(_root, "monmap");

@@ -219,6 +219,5 @@ public sealed class S3Emulator : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
         }
-
     }
 }

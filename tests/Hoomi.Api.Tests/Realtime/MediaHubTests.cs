@@ -132,6 +132,20 @@ public sealed class MediaHubTests
     }
 
     [Test]
+    public async Task The_creator_of_a_hoomi_hears_its_events_on_connections_opened_before_it_existed()
+    {
+        var alice = await UserAsync("alice");
+        var aliceInbox = await ConnectAsync(alice);
+
+        var hoomi = await alice.Api.CreateHoomiAsync();
+        var (mediaId, _) = await alice.UploadAsync(hoomi, alice);
+
+        var joined = await aliceInbox.WaitForAsync("MemberAdded", hoomi);
+        await aliceInbox.WaitForAsync("MediaUploaded", hoomi, p => p.GetProperty("mediaId").GetGuid() == mediaId);
+        Assert.That(joined.Payload.GetProperty("userId").GetGuid(), Is.EqualTo(alice.Id));
+    }
+
+    [Test]
     public async Task A_removed_member_hears_nothing_more_on_any_of_their_connections()
     {
         var (alice, bob, hoomi) = await AliceAndBobAsync();

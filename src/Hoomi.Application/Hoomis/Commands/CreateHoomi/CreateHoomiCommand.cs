@@ -9,7 +9,7 @@ namespace Hoomi.Application.Hoomis.Commands.CreateHoomi;
 /// <summary>Creates a hoomi; the caller becomes its owner.</summary>
 public sealed record CreateHoomiCommand(string Name) : ICommand<HoomiDto>;
 
-public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IOptions<QuotaOptions> quotas)
+public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IOptions<QuotaOptions> quotas, IMediaNotifier notifier)
     : ICommandHandler<CreateHoomiCommand, HoomiDto>
 {
     public async ValueTask<HoomiDto> Handle(CreateHoomiCommand command, CancellationToken cancellationToken)
@@ -17,6 +17,10 @@ public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser u
         var hoomi = HoomiGroup.Create(Guid.CreateVersion7(), command.Name, user.Id, clock.GetUtcNow());
         db.Hoomis.Add(hoomi);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+
+        // The creator is the first member: their devices already connected to the hub join the new hoomi's
+        // group this way, and the journal starts with it.
+        await notifier.MemberAddedAsync(new MemberAddedEvent(hoomi.Id, user.Id), cancellationToken).ConfigureAwait(false);
         return new HoomiDto(hoomi.Id, hoomi.Name, hoomi.CreatedAt, MemberRole.Owner, 1, 0, quotas.Value.DefaultHoomiBytes);
     }
 }

@@ -83,7 +83,7 @@ public sealed class HoomiApiException : Exception
     private static string Describe(HttpStatusCode status, string? type, string? title, string? detail, JsonElement? problem)
     {
         var text = new StringBuilder();
-        text.Append((int)status).Append(' ').Append(title ?? status.ToString());
+        text.Append((int)status).Append(' ').Append((title ?? status.ToString()).TrimEnd('.'));
         if (!string.IsNullOrWhiteSpace(detail))
         {
             text.Append(": ").Append(detail);

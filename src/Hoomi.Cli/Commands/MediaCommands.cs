@@ -1,0 +1,317 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Hoomi.Client;
+using Hoomi.Client.Api;
+using Hoomi.Client.Transfer;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Hoomi.Cli.Commands;
+
+public sealed class UploadSettings : GlobalSettings
+{
+    [CommandArgument(0, "<FILE>")]
+    public string File { get; init; } = "";
+
+    [CommandOption("--to <HOOMI>")]
+    [Description("The hoomi (id or name).")]
+    public string? To { get; init; }
+
+    [CommandOption("--type <MIME>")]
+    [Description("The MIME type to declare (default: from the file name).")]
+    public string? Type { get; init; }
+
+    [CommandOption("--name <NAME>")]
+    [Description("The file name members see (default: the file's own name; sent encrypted).")]
+    public string? Name { get; init; }
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(To) ? ValidationResult.Error("--to HOOMI is required.") : ValidationResult.Success();
+}
+
+[Description("Encrypt a file and upload it to a hoomi; prints the new media id on the last line.")]
+public sealed class UploadCommand(CliEnvironment env) : HoomiCommand<UploadSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, UploadSettings settings, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(settings.File);
+        if (!File.Exists(path))
+        {
+            throw new HoomiClientException($"No such file: {settings.File}");
+        }
+
+        var mimeType = settings.Type ?? MimeTypes.FromFileName(path);
+        if (mimeType == MimeTypes.Unknown)
+        {
+            throw new HoomiClientException($"Cannot tell the type of {Path.GetFileName(path)}: pass --type (e.g. --type image/jpeg).");
+        }
+
+        var hoomiId = await ResolveHoomiAsync(client, settings.To!, cancellationToken).ConfigureAwait(false);
+        var options = new UploadOptions(settings.Name ?? Path.GetFileName(path), mimeType);
+        var length = new FileInfo(path).Length;
+        var clock = Stopwatch.StartNew();
+        MediaInfo? media = null;
+        await Env.Error.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var preparing = ctx.AddTask("hashing", maxValue: Math.Max(1, length));
+                var uploading = ctx.AddTask("uploading", autoStart: false, maxValue: Math.Max(1, length));
+                var progress = new InlineProgress<TransferProgress>(p =>
+                {
+                    var task = p.Phase == "preparing" ? preparing : uploading;
+                    if (!task.IsStarted)
+                    {
+                        task.StartTask();
+                    }
+
+                    task.Value = p.Bytes;
+                });
+                media = await client.UploadFileAsync(hoomiId, path, options, progress, cancellationToken).ConfigureAwait(false);
+                preparing.Value = preparing.MaxValue;
+                uploading.Value = uploading.MaxValue;
+            }).ConfigureAwait(false);
+
+        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
+        Env.ErrorOut.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Uploaded {Output.Bytes(length)} ({Output.Bytes(media!.Size)} encrypted) in {seconds:0.0} s, {Output.Bytes(length / seconds)}/s."));
+        Env.Out.WriteLine(media.Id);
+        return 0;
+    }
+}
+
+public sealed class DownloadSettings : GlobalSettings
+{
+    [CommandArgument(0, "<MEDIA>")]
+    public string Media { get; init; } = "";
+
+    [CommandOption("-o|--output <FILE>")]
+    [Description("Where to write the plaintext ('-' for stdout; default: the uploader's file name in the current directory).")]
+    public string? Output { get; init; }
+
+    [CommandOption("--range <A-B>")]
+    [Description("Only plaintext bytes A..B (inclusive, as in HTTP; 'A-' to the end).")]
+    public string? Range { get; init; }
+}
+
+[Description("Download and decrypt a media item (whole or a byte range); a failed download leaves no file behind.")]
+public sealed class DownloadCommand(CliEnvironment env) : HoomiCommand<DownloadSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, DownloadSettings settings, CancellationToken cancellationToken)
+    {
+        var mediaId = ParseMediaId(settings.Media);
+        var range = settings.Range is null ? ((long, long?)?)null : ParseRange(settings.Range);
+        var info = await client.GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
+        if (settings.Output == "-")
+        {
+            var stdout = Env.OpenStandardOutput();
+            await using (stdout.ConfigureAwait(false))
+            {
+                await TransferAsync(client, info, range, stdout, cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+
+        var target = Path.GetFullPath(settings.Output ?? SafeName(client, info));
+        // Written beside the target and renamed at the end: a failure (or Ctrl+C) deletes the partial file and leaves
+        // any earlier file of that name untouched.
+        var partial = target + ".partial";
+        try
+        {
+            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (file.ConfigureAwait(false))
+            {
+                await TransferAsync(client, info, range, file, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(partial, target, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+
+        Env.ErrorOut.WriteLine($"Saved {Output.Bytes(new FileInfo(target).Length)} to {target}");
+        return 0;
+    }
+
+    private async Task TransferAsync(HoomiClient client, MediaInfo info, (long Offset, long? Count)? range, Stream destination, CancellationToken cancellationToken)
+    {
+        if (range is { } r)
+        {
+            await client.DownloadRangeAsync(info.Id, r.Offset, r.Count, destination, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await Env.Error.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("downloading", maxValue: Math.Max(1, info.Size));
+                var progress = new InlineProgress<TransferProgress>(p => task.Value = p.Bytes);
+                await client.DownloadAsync(info.Id, destination, progress, cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
+    private static string SafeName(HoomiClient client, MediaInfo info)
+    {
+        // The name comes from another user: keep only its last component so that it cannot point outside this directory.
+        var name = Path.GetFileName(client.DecryptMetadata(info)?.Name ?? "");
+        return string.IsNullOrWhiteSpace(name) || name is "." or ".." ? info.Id + ".bin" : name;
+    }
+
+    internal static (long Offset, long? Count) ParseRange(string text)
+    {
+        var dash = text.IndexOf('-', StringComparison.Ordinal);
+        if (dash <= 0 || !long.TryParse(text[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+        {
+            throw new HoomiClientException($"Not a range: {text} (expected A-B or A-).");
+        }
+
+        if (dash == text.Length - 1)
+        {
+            return (from, null);
+        }
+
+        if (!long.TryParse(text[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var to) || to < from)
+        {
+            throw new HoomiClientException($"Not a range: {text} (expected A-B with B >= A).");
+        }
+
+        return (from, to - from + 1);
+    }
+}
+
+[Description("List a hoomi's media, newest first, with the names only members can decrypt.")]
+public sealed class ListMediaCommand(CliEnvironment env) : HoomiCommand<HoomiSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, HoomiSettings settings, CancellationToken cancellationToken)
+    {
+        var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
+        var items = new List<(MediaInfo Media, string? Name)>();
+        await foreach (var media in client.ListAllMediaAsync(hoomiId, cancellationToken).ConfigureAwait(false))
+        {
+            items.Add((media, TryName(client, media)));
+        }
+
+        if (settings.Json)
+        {
+            Output.WriteJson(Env.Out, items.Select(i => new
+            {
+                i.Media.Id, i.Name, i.Media.MimeType, i.Media.Size, i.Media.Sha256, i.Media.UploaderId, i.Media.CreatedAt,
+                canDecrypt = i.Name is not null,
+            }));
+            return 0;
+        }
+
+        var table = new Table().AddColumns("Id", "Name", "Type", "Size", "Uploaded");
+        foreach (var (media, name) in items)
+        {
+            table.AddRow(media.Id.ToString(), name is null ? "[yellow](no key for this device)[/]" : Markup.Escape(name),
+                Markup.Escape(media.MimeType), Output.Bytes(media.Size), Output.Date(media.CreatedAt));
+        }
+
+        Env.Console.Write(table);
+        return 0;
+    }
+
+    private static string? TryName(HoomiClient client, MediaInfo media)
+    {
+        try
+        {
+            return client.DecryptMetadata(media)?.Name ?? "";
+        }
+        catch (Exception e) when (e is HoomiClientException or System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+public sealed class MediaSettings : GlobalSettings
+{
+    [CommandArgument(0, "<MEDIA>")]
+    public string Media { get; init; } = "";
+}
+
+[Description("Delete a media item (its uploader or a hoomi owner).")]
+public sealed class RemoveMediaCommand(CliEnvironment env) : HoomiCommand<MediaSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, MediaSettings settings, CancellationToken cancellationToken)
+    {
+        await client.DeleteMediaAsync(ParseMediaId(settings.Media), cancellationToken).ConfigureAwait(false);
+        Env.Out.WriteLine($"Deleted {settings.Media}.");
+        return 0;
+    }
+}
+
+[Description("Wrap the file keys of a hoomi's media for members (or devices) that joined after the upload.")]
+public sealed class ShareKeysCommand(CliEnvironment env) : HoomiCommand<HoomiSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, HoomiSettings settings, CancellationToken cancellationToken)
+    {
+        var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
+        var summary = await client.ShareKeysForHoomiAsync(hoomiId, cancellationToken).ConfigureAwait(false);
+        if (settings.Json)
+        {
+            Output.WriteJson(Env.Out, summary);
+            return 0;
+        }
+
+        Env.Out.WriteLine($"Checked {summary.MediaChecked} media: added {summary.KeysAdded} keys to {summary.MediaUpdated}.");
+        if (summary.MediaWithoutOwnKey > 0)
+        {
+            Env.Out.WriteLine($"{summary.MediaWithoutOwnKey} media have no key for this device, so it cannot share theirs.");
+        }
+
+        return 0;
+    }
+}
+
+[Description("Print a hoomi's live events until Ctrl+C.")]
+public sealed class WatchCommand(CliEnvironment env) : HoomiCommand<HoomiSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, HoomiSettings settings, CancellationToken cancellationToken)
+    {
+        var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
+        var writeLock = new Lock();
+        var connection = await client.SubscribeAsync(e =>
+        {
+            if (e.HoomiId == hoomiId)
+            {
+                lock (writeLock)
+                {
+                    Env.Out.WriteLine(settings.Json
+                        ? new System.Text.Json.Nodes.JsonObject { ["event"] = e.Name, ["data"] = e.Data.DeepClone() }.ToJsonString()
+                        : $"{DateTimeOffset.Now:HH:mm:ss} {e.Name} {Describe(e)}");
+                    Env.Out.Flush();
+                }
+            }
+
+            return Task.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            Env.ErrorOut.WriteLine($"Watching {hoomiId}; Ctrl+C to stop.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C is how watching ends; that is success.
+            }
+        }
+
+        return 0;
+    }
+
+    private static string Describe(HoomiEvent e) =>
+        string.Join(' ', e.Data.Where(p => p.Key is not ("hoomiId" or "cursor")).Select(p => $"{p.Key}={p.Value?.ToJsonString().Trim('"')}"));
+}

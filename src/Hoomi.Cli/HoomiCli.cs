@@ -1,0 +1,44 @@
+using Hoomi.Cli.Commands;
+using Spectre.Console.Cli;
+
+namespace Hoomi.Cli;
+
+/// <summary>The <c>hoomi</c> command line: its commands, and one entry point that tests call in-process.</summary>
+public static class HoomiCli
+{
+    public static Task<int> RunAsync(IEnumerable<string> args, CliEnvironment env, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("hoomi");
+            config.Settings.Registrar.RegisterInstance(env);
+            config.ConfigureConsole(env.Console);
+            config.AddCommand<RegisterCommand>("register").WithExample("register", "me@example.com");
+            config.AddCommand<LoginCommand>("login").WithExample("login", "me@example.com", "--password-stdin");
+            config.AddBranch("keys", keys =>
+            {
+                keys.SetDescription("This device's key.");
+                keys.AddCommand<KeysInitCommand>("init");
+                keys.AddCommand<KeysShowCommand>("show");
+            });
+            config.AddBranch("hoomi", hoomi =>
+            {
+                hoomi.SetDescription("Hoomis and their members.");
+                hoomi.AddCommand<CreateHoomiCommand>("create");
+                hoomi.AddCommand<ListHoomisCommand>("list");
+                hoomi.AddCommand<MembersCommand>("members");
+                hoomi.AddCommand<AddMemberCommand>("add-member");
+                hoomi.AddCommand<RemoveMemberCommand>("remove-member");
+            });
+            config.AddCommand<UploadCommand>("upload").WithExample("upload", "photo.jpg", "--to", "Family");
+            config.AddCommand<DownloadCommand>("download").WithExample("download", "0193f2a4-0000-7000-8000-000000000000", "-o", "photo.jpg");
+            config.AddCommand<ListMediaCommand>("ls");
+            config.AddCommand<RemoveMediaCommand>("rm");
+            config.AddCommand<ShareKeysCommand>("share-keys");
+            config.AddCommand<WatchCommand>("watch");
+        });
+        return app.RunAsync(args, cancellationToken);
+    }
+}

@@ -88,6 +88,14 @@ public sealed class GcsEmulator : IDisposable
 
     public Task EndOutageAsync() => PostAsync("/_hoomi/restore");
 
+    /// <summary>Resumable upload sessions begun and not finished (invisible to readers, like on GCS).</summary>
+    public async Task<int> CountOpenUploadSessionsAsync()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(
+            await Control.GetStringAsync(new Uri($"http://127.0.0.1:{Port}/_hoomi/state")).ConfigureAwait(false));
+        return doc.RootElement.GetProperty("openUploadSessions").GetInt32();
+    }
+
     private async Task PostAsync(string path)
     {
         using var response = await Control.PostAsync(new Uri($"http://127.0.0.1:{Port}{path}"), null).ConfigureAwait(false);

@@ -33,6 +33,8 @@ public sealed class BlobStoreContractTests(string provider)
     [TestCase(64 * 1024 - 1)]
     [TestCase(64 * 1024)]
     [TestCase(64 * 1024 + 1)]
+    [TestCase(10 * 1024 * 1024, TestName = "{m}(exactly two S3 test parts)")]
+    [TestCase(16 * 1024 * 1024, TestName = "{m}(exactly two GCS chunks)")]
     [TestCase(50 * 1024 * 1024)]
     public async Task Round_trip_returns_the_same_bytes_with_size_and_sha256(int size)
     {

@@ -78,6 +78,8 @@ public sealed class GcsHarness : StoreHarness
 
     public override Task EndOutageAsync() => SharedEmulators.Gcs.EndOutageAsync();
 
+    public override Task<int> CountUnfinishedUploadsAsync() => SharedEmulators.Gcs.CountOpenUploadSessionsAsync();
+
     public override void Dispose() => _store.Dispose();
 }
 

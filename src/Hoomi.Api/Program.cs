@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
+using Hoomi.Api.Admin;
 using Hoomi.Api.Auth;
 using Hoomi.Api.Endpoints;
 using Hoomi.Api.Errors;
+using Hoomi.Api.RateLimiting;
 using Hoomi.Api.Realtime;
 using Hoomi.Api.Telemetry;
 using Hoomi.Application;
@@ -9,6 +11,7 @@ using Hoomi.Application.Common.Behaviours;
 using Hoomi.Application.Media;
 using Hoomi.Infrastructure;
 using Hoomi.Infrastructure.Persistence;
+using Hoomi.Infrastructure.Storage;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,14 +36,22 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Ad
 builder.Services.AddOpenApi();
 builder.Services.AddHoomiTelemetry(builder.Configuration);
 builder.Services.AddHoomiRealtime(builder.Configuration);
-builder.Services.AddHealthChecks().AddDbContextCheck<HoomiDbContext>("database", tags: [HealthEndpoints.ReadyTag]);
+builder.Services.AddHoomiRateLimits(builder.Configuration);
+builder.Services.AddHealthChecks()
+    .AddDbContextCheck<HoomiDbContext>("database", tags: [HealthEndpoints.ReadyTag])
+    .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [HealthEndpoints.ReadyTag]);
 
 var app = builder.Build();
+if (AdminCommands.IsAdmin(args))
+{
+    return await AdminCommands.RunAsync(app.Services, args);
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapScalarApiReference();
@@ -54,7 +65,8 @@ app.MapMediaEndpoints();
 app.MapEventEndpoints();
 app.MapHoomiRealtime();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The service's entry point; public so that functional tests can host it.</summary>
 public partial class Program;

@@ -3,6 +3,8 @@ using Hoomi.Application.Quotas;
 using Hoomi.Application.Media;
 using Hoomi.Infrastructure.Jobs;
 using Hoomi.Infrastructure.Persistence;
+using Hoomi.Infrastructure.Storage;
+using Hoomi.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +41,11 @@ public static class DependencyInjection
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
         services.AddHostedService<MaintenanceJobs>();
         services.AddHybridCache();
+
+        services.AddBlobStorage(configuration);
+        var store = services.Last(d => d.ServiceType == typeof(IBlobStore));
+        services.Remove(store);
+        services.AddSingleton<IBlobStore>(sp => new InstrumentedBlobStore((IBlobStore)store.ImplementationFactory!(sp)));
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section));
         services.AddHostedService<DatabaseMigrator>();
         services.TryAddSingleton<IMediaNotifier, NoOpMediaNotifier>();

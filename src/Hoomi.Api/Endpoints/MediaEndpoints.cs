@@ -1,4 +1,6 @@
 using Hoomi.Api.Media;
+using Hoomi.Api.RateLimiting;
+using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Common.Models;
 using Hoomi.Application.Media;
 using Hoomi.Application.Media.Commands.DeleteMedia;
@@ -24,8 +26,7 @@ public static class MediaEndpoints
     {
         var hoomiMedia = app.MapGroup("/hoomis/{hoomiId:guid}/media").WithTags("Media").RequireAuthorization();
         hoomiMedia.MapPost("/", Upload).WithName("UploadMedia")
-            .WithSummary("Upload an encrypted file: multipart parts metadata (JSON), file (HME1 ciphertext), optional thumbnail.")
-            .Accepts<UploadMetadata>("multipart/form-data");
+            .WithSummary("Upload an encrypted file: multipart/form-data with parts metadata (JSON), file (HME1 ciphertext), optional thumbnail.");
         hoomiMedia.MapGet("/", List).WithName("ListMedia").WithSummary("A hoomi's media, newest first; pass nextCursor back as cursor.");
 
         var media = app.MapGroup("/media/{mediaId:guid}").WithTags("Media").RequireAuthorization();
@@ -43,8 +44,9 @@ public static class MediaEndpoints
         return app;
     }
 
-    private static async Task<Results<Created<MediaDto>, Ok<MediaDto>>> Upload(
-        Guid hoomiId, HttpContext http, ISender sender, IOptions<MediaOptions> options, IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<Results<Created<MediaDto>, Ok<MediaDto>, EmptyHttpResult>> Upload(
+        Guid hoomiId, HttpContext http, ISender sender, IOptions<MediaOptions> options, IOptions<JsonOptions> json,
+        UploadByteLimiter byteLimiter, ICurrentUser user, CancellationToken ct)
     {
         // The declared size is enforced while streaming; the server-wide limit must not cut large files short.
         var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
@@ -55,6 +57,12 @@ public static class MediaEndpoints
 
         var parts = MultipartUploadParts.Begin(http.Request);
         var metadata = await parts.ReadMetadataAsync(json.Value.SerializerOptions, ct);
+        if (metadata.Size is > 0 && byteLimiter.TryTake(user.Id, metadata.Size.Value) is { } retryAfter)
+        {
+            await RateLimitSetup.WriteTooManyAsync(http, retryAfter, "Upload volume limit reached.");
+            return TypedResults.Empty;
+        }
+
         var result = await sender.Send(new UploadMediaCommand(hoomiId, metadata, parts), ct);
         return result.Created
             ? TypedResults.Created($"/media/{result.Media.Id}/info", result.Media)

@@ -24,7 +24,8 @@ public static class TelemetrySetup
                 metrics.AddAspNetCoreInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddMeter(HoomiMeters)
-                    .AddPrometheusExporter();
+                    // No scrape cache: two scrapes a moment apart must see what happened between them.
+                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (!string.IsNullOrWhiteSpace(otlp))
                 {
                     metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));

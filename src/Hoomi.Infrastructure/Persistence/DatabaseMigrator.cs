@@ -24,12 +24,10 @@ internal sealed partial class DatabaseMigrator(IServiceProvider services, IOptio
             EnsureSqliteDirectory(options.Value.ConnectionString);
         }
 
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken).ConfigureAwait(false)).ToList();
-        if (pending.Count > 0)
-        {
-            LogMigrating(logger, pending.Count, options.Value.Provider);
-            await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // MigrateAsync creates the history table itself; asking for pending migrations first would log a
+        // failed query against a fresh database.
+        LogMigrating(logger, options.Value.Provider);
+        await db.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -44,6 +42,6 @@ internal sealed partial class DatabaseMigrator(IServiceProvider services, IOptio
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Applying {Count} migration(s) to the {Provider} database")]
-    private static partial void LogMigrating(ILogger logger, int count, DatabaseProvider provider);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bringing the {Provider} database up to date")]
+    private static partial void LogMigrating(ILogger logger, DatabaseProvider provider);
 }

@@ -150,7 +150,9 @@ public sealed class MediaRoundTripTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.Multiple(async () =>
         {
-            Assert.That(response.Headers.CacheControl!.ToString(), Is.EqualTo("private, max-age=31536000, immutable"));
+            Assert.That(response.Headers.CacheControl!.Private, Is.True);
+            Assert.That(response.Headers.CacheControl!.MaxAge, Is.EqualTo(TimeSpan.FromSeconds(31536000)));
+            Assert.That(response.Headers.CacheControl!.Extensions.Select(e => e.Name), Does.Contain("immutable"));
             Assert.That(response.Headers.ETag!.Tag, Is.EqualTo($"\"{MediaUpload.Sha256Hex(upload.Thumbnail)}\""));
             Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("application/octet-stream"));
             Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(upload.Thumbnail));
@@ -296,28 +298,30 @@ public sealed class MediaRoundTripTests
     [Test]
     public async Task A_member_who_joined_later_gets_access_when_another_member_shares_the_key()
     {
-        var upload = _scene.NewUpload();
-        await _scene.UploadAsync(_scene.Alice, upload);
+        // A scene of its own: adding a member changes which keys every later upload must wrap for.
+        var scene = await MediaScene.CreateAsync(_factory);
+        var upload = scene.NewUpload();
+        await scene.UploadAsync(scene.Alice, upload);
         var carol = await ApiClient.RegisterAsync(_factory.CreateClient(), "carol");
         var carolKey = await carol.RegisterDeviceKeyAsync();
-        await _scene.Alice.AddMemberAsync(_scene.HoomiId, carol);
+        await scene.Alice.AddMemberAsync(scene.HoomiId, carol);
 
-        var keys = (await _scene.Bob.Http.GetFromJsonAsync<JsonObject>($"/media/{upload.MediaId}/keys"))!;
+        var keys = (await scene.Bob.Http.GetFromJsonAsync<JsonObject>($"/media/{upload.MediaId}/keys"))!;
         Assert.That(keys["missingRecipientKeyIds"]!.AsArray().Select(k => k!.GetValue<string>()), Is.EqualTo(new[] { carolKey.KeyId }));
         var before = (await carol.Http.GetFromJsonAsync<JsonObject>($"/media/{upload.MediaId}/info"))!;
         Assert.That(before["wrappedKeys"]!.AsArray(), Is.Empty);
 
         var share = MediaUpload.For(carolKey).Metadata()["wrappedKeys"]!.DeepClone();
-        var response = await _scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = share });
+        var response = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = share });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var after = (await carol.Http.GetFromJsonAsync<JsonObject>($"/media/{upload.MediaId}/info"))!;
         Assert.That(after["wrappedKeys"]!.AsArray().Select(k => k!["recipientKeyId"]!.GetValue<string>()), Is.EqualTo(new[] { carolKey.KeyId }));
 
-        var again = await _scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = share.DeepClone() });
+        var again = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = share.DeepClone() });
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "a key already wrapped for that device");
 
         var stranger = MediaUpload.For(TestDeviceKey.Generate()).Metadata()["wrappedKeys"]!.DeepClone();
-        var unknown = await _scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = stranger });
+        var unknown = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = stranger });
         Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a key of no member");
     }
 }

@@ -8,6 +8,7 @@ using Hoomi.Application.Media.Commands.PurgeExpiredMedia;
 using Hoomi.Application.Media.Commands.SweepOrphans;
 using Hoomi.Application.Common.Interfaces;
 using Mediator;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -26,7 +27,12 @@ public sealed class ForwardAndRetentionTests
         _clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         _factory = HoomiApiFactory.OnPostgres(
             new Dictionary<string, string?> { ["Hoomi:Retention:RestoreWindow"] = "7.00:00:00", ["Hoomi:Retention:RunJobs"] = "false" },
-            services => services.AddSingleton<TimeProvider>(_clock));
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(_clock);
+                // Sign-in tokens keep real time, so that moving the service's clock by days does not sign everyone out.
+                services.PostConfigureAll<BearerTokenOptions>(o => o.TimeProvider = TimeProvider.System);
+            });
         _scene = await MediaScene.CreateAsync(_factory);
     }
 

@@ -24,6 +24,7 @@ public sealed partial class MetricsTests
 
         double Delta(string series) => after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
         var size = upload.Ciphertext.LongLength;
+        TestContext.Out.WriteLine(string.Join('\n', after.Where(kv => kv.Key.StartsWith("hoomi_media", StringComparison.Ordinal)).Select(kv => $"{kv.Key} = {kv.Value} (before {before.GetValueOrDefault(kv.Key)})")));
         Assert.Multiple(() =>
         {
             Assert.That(Delta("hoomi_media_uploads_total{outcome=\"created\"}"), Is.EqualTo(1));

@@ -18,12 +18,14 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
             .WithMessage("mediaId must be a UUIDv7 in canonical lowercase hyphenated form, chosen by the client.")
             .OverridePropertyName("mediaId");
         RuleFor(c => c.Metadata.MimeType)
-            .NotEmpty().OverridePropertyName("mimeType")
-            .MaximumLength(255).OverridePropertyName("mimeType")
+            .NotEmpty().WithMessage("mimeType is required.").OverridePropertyName("mimeType")
+            .MaximumLength(255).OverridePropertyName("mimeType");
+        RuleFor(c => c.Metadata.MimeType)
             .Must(media.IsAllowed).WithErrorCode(ValidationException.UnsupportedMediaTypeCode)
-            .WithMessage(c => $"The MIME type '{c.Metadata.MimeType}' is not allowed here.").OverridePropertyName("mimeType");
+            .WithMessage(c => $"The MIME type '{c.Metadata.MimeType}' is not allowed here.").OverridePropertyName("mimeType")
+            .When(c => !string.IsNullOrWhiteSpace(c.Metadata.MimeType) && c.Metadata.MimeType.Length <= 255);
         RuleFor(c => c.Metadata.Size)
-            .NotNull().OverridePropertyName("size")
+            .NotNull().WithMessage("size is required.").OverridePropertyName("size")
             .GreaterThanOrEqualTo(Hme1Format.HeaderLength + Hme1Format.TagLength)
             .WithMessage("size is the ciphertext length in bytes: at least 88 (an HME1 header and one empty segment).").OverridePropertyName("size")
             .LessThanOrEqualTo(media.MaxSize).WithErrorCode(ValidationException.TooLargeCode)

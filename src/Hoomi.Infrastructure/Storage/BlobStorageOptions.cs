@@ -38,7 +38,7 @@ public sealed class GcsBlobStorageOptions
     /// <summary>Only for emulators (<c>http://127.0.0.1:9199/storage/v1/</c>); requests are then unauthenticated.</summary>
     public string? BaseUri { get; set; }
 
-    /// <summary>Billing/quota project; Application Default Credentials usually imply it.</summary>
+    /// <summary>Quota/billing project for requests made with user credentials; service accounts imply it.</summary>
     public string? ProjectId { get; set; }
 
     /// <summary>Bytes per resumable-upload request (a multiple of 256 KiB); the client buffers one chunk.</summary>

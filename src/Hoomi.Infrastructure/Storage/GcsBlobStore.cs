@@ -67,6 +67,11 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
             builder.BaseUri = options.BaseUri;
             builder.UnauthenticatedAccess = true;
         }
+        else if (!string.IsNullOrEmpty(options.ProjectId))
+        {
+            // With user credentials (local development) requests are billed to this project.
+            builder.QuotaProject = options.ProjectId;
+        }
 
         return builder.Build();
     }

@@ -12,12 +12,7 @@ namespace Hoomi.Infrastructure.Storage;
 internal sealed class HashingReadStream(Stream source) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private bool _ended;
-
     public long BytesRead { get; private set; }
-
-    /// <summary>Whether the source reported its end (as opposed to the consumer stopping early).</summary>
-    public bool Ended => _ended;
 
     public ExceptionDispatchInfo? SourceFailure { get; private set; }
 
@@ -80,12 +75,6 @@ internal sealed class HashingReadStream(Stream source) : Stream
 
     private void Account(ReadOnlySpan<byte> data)
     {
-        if (data.Length == 0)
-        {
-            _ended = true;
-            return;
-        }
-
         _hash.AppendData(data);
         BytesRead += data.Length;
     }

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Hoomi.Cli;
+using Hoomi.EndToEnd.Tests.Infrastructure;
+
+namespace Hoomi.EndToEnd.Tests;
+
+/// <summary>The <c>hoomi</c> command line, run in-process with its real commands against the real API.</summary>
+[TestFixture]
+public sealed class CliEndToEndTests
+{
+    private ApiHost _api = null!;
+    private string _work = null!;
+
+    [OneTimeSetUp]
+    public void StartApi()
+    {
+        _api = ApiHost.Start();
+        _work = Path.Combine(Path.GetTempPath(), "hoomi-e2e-cli-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(_work);
+    }
+
+    [OneTimeTearDown]
+    public void StopApi()
+    {
+        _api?.Dispose();
+        if (Directory.Exists(_work))
+        {
+            Directory.Delete(_work, recursive: true);
+        }
+    }
+
+    private sealed record CliResult(int ExitCode, string Out, string Error)
+    {
+        public string LastLine => Out.TrimEnd().Split('\n')[^1].Trim();
+    }
+
+    private async Task<CliResult> HoomiAsync(string home, string? stdin, params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        using var input = new StringReader(stdin ?? "");
+        var exit = await HoomiCli.RunAsync([.. args, "--server", _api.BaseAddress.ToString(), "--home", home], CliEnvironment.ForWriters(stdout, stderr, input));
+        return new CliResult(exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private static void AssertOk(CliResult result) =>
+        Assert.That(result.ExitCode, Is.Zero, $"stdout: {result.Out}\nstderr: {result.Error}");
+
+    [Test]
+    public async Task A_cli_session_uploads_a_file_that_another_member_downloads_whole_and_in_part()
+    {
+        var aliceHome = Path.Combine(_work, "alice");
+        var alice = $"alice-{Guid.NewGuid().ToString("N")[..8]}@example.com";
+        using var bob = await TestUser.CreateAsync(_api, "bob");
+
+        AssertOk(await HoomiAsync(aliceHome, TestUser.Password + "\n", "register", alice, "--password-stdin"));
+        var keys = await HoomiAsync(aliceHome, null, "keys", "init");
+        AssertOk(keys);
+        var created = await HoomiAsync(aliceHome, null, "hoomi", "create", "Cli family");
+        AssertOk(created);
+        var hoomiId = Guid.Parse(created.LastLine);
+        AssertOk(await HoomiAsync(aliceHome, null, "hoomi", "add-member", "Cli family", bob.Email));
+
+        var original = Path.Combine(_work, "holiday.jpg");
+        var plaintext = Plaintext.WithMarker(1_000_000, "CLI-MARKER");
+        await File.WriteAllBytesAsync(original, plaintext);
+        var upload = await HoomiAsync(aliceHome, null, "upload", original, "--to", hoomiId.ToString());
+        AssertOk(upload);
+        var mediaId = Guid.Parse(upload.LastLine);
+
+        var whole = Path.Combine(_work, "from-cli.jpg");
+        AssertOk(await HoomiAsync(bob.HomeDirectory, null, "download", mediaId.ToString(), "-o", whole));
+        var part = Path.Combine(_work, "part.bin");
+        AssertOk(await HoomiAsync(bob.HomeDirectory, null, "download", mediaId.ToString(), "-o", part, "--range", "500000-500999"));
+        var listing = await HoomiAsync(bob.HomeDirectory, null, "ls", hoomiId.ToString(), "--json");
+        AssertOk(listing);
+
+        Assert.That(keys.LastLine, Is.EqualTo(new Hoomi.Client.Storage.HoomiHome(aliceHome).GetOrCreateDeviceKey().KeyId));
+        Assert.That(await File.ReadAllBytesAsync(whole), Is.EqualTo(plaintext));
+        Assert.That(await File.ReadAllBytesAsync(part), Is.EqualTo(plaintext.AsSpan(500_000, 1000).ToArray()));
+        using var json = JsonDocument.Parse(listing.Out);
+        var item = json.RootElement.EnumerateArray().Single();
+        Assert.That((item.GetProperty("id").GetGuid(), item.GetProperty("name").GetString()), Is.EqualTo((mediaId, "holiday.jpg")));
+    }
+
+    [Test]
+    public async Task An_error_prints_the_problem_on_one_line_and_exits_non_zero()
+    {
+        using var user = await TestUser.CreateAsync(_api, "erin");
+
+        var result = await HoomiAsync(user.HomeDirectory, null, "ls", Guid.NewGuid().ToString());
+
+        Assert.That(result.ExitCode, Is.EqualTo(1));
+        Assert.That(result.Error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(result.Error, Does.StartWith("error: 404 ").And.Contain("urn:hoomi:problem:not-found"));
+    }
+
+    [Test]
+    public async Task A_download_that_fails_verification_leaves_no_file_behind()
+    {
+        using var frank = await TestUser.CreateAsync(_api, "frank");
+        var hoomiId = (await frank.Client.CreateHoomiAsync("Tamper")).Id;
+        using var content = new MemoryStream(Plaintext.WithMarker(400_000, "TAMPER"));
+        var media = await frank.Client.UploadAsync(hoomiId, content, new Hoomi.Client.UploadOptions("x.jpg", "image/jpeg"));
+        var blob = Directory.GetFiles(_api.BlobRoot, "*", SearchOption.AllDirectories).Single(f => f.Contains(media.Id.ToString(), StringComparison.Ordinal));
+        await using (var file = File.Open(blob, FileMode.Open, FileAccess.ReadWrite))
+        {
+            // A flipped bit in the fourth segment: the first three decrypt (and are written) before the failure.
+            file.Position = 72 + (3 * 65552) + 100;
+            var b = file.ReadByte();
+            file.Position--;
+            file.WriteByte((byte)(b ^ 1));
+        }
+
+        var target = Path.Combine(_work, "tampered.jpg");
+        var result = await HoomiAsync(frank.HomeDirectory, null, "download", media.Id.ToString(), "-o", target);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.Error);
+        Assert.That(result.Error, Does.Contain("authentication"));
+        Assert.That(Directory.GetFiles(_work, "tampered*"), Is.Empty);
+    }
+}

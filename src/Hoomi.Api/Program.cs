@@ -47,6 +47,7 @@ if (AdminCommands.IsAdmin(args))
     return await AdminCommands.RunAsync(app.Services, args);
 }
 
+app.UseErrorCounting();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

@@ -40,7 +40,21 @@ public static class DependencyInjection
         services.AddSingleton<IDistributedLock, DatabaseDistributedLock>();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
         services.AddHostedService<MaintenanceJobs>();
+        // HybridCache keeps thumbnails in memory, and in Redis as its second level when one is configured
+        // (the same connection as the SignalR backplane), so that instances share what they have read.
+        var redis = configuration["Hoomi:Redis:Connection"];
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            services.AddStackExchangeRedisCache(o =>
+            {
+                o.Configuration = redis;
+                o.InstanceName = "hoomi:";
+            });
+        }
+
         services.AddHybridCache();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection(TelemetryOptions.Section));
+        services.AddHostedService<StorageUsageMetrics>();
 
         services.AddBlobStorage(configuration);
         var store = services.Last(d => d.ServiceType == typeof(IBlobStore));

@@ -45,6 +45,29 @@ public static class TelemetrySetup
         return services;
     }
 
+    private static readonly System.Diagnostics.Metrics.Meter HttpMeter = new("Hoomi.Http");
+    private static readonly System.Diagnostics.Metrics.Counter<long> Errors = HttpMeter.CreateCounter<long>(
+        "hoomi.http.errors", "{response}", "Responses with a 4xx or 5xx status, by status class and route.");
+
+    /// <summary>Counts error responses by status class; placed first so that it sees the final status.</summary>
+    public static IApplicationBuilder UseErrorCounting(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            var status = http.Response.StatusCode;
+            if (status >= 400)
+            {
+                var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+                Errors.Add(1, new KeyValuePair<string, object?>("status_class", status >= 500 ? "5xx" : "4xx"),
+                    new KeyValuePair<string, object?>("http.route", route));
+            }
+        }
+    });
+
     public static IEndpointRouteBuilder MapHoomiMetrics(this IEndpointRouteBuilder app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics");

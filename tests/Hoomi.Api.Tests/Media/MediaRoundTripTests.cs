@@ -6,7 +6,9 @@ using Hoomi.Api.Tests.Infrastructure;
 
 namespace Hoomi.Api.Tests.Media;
 
-public sealed class MediaRoundTripTests
+/// <summary>The media flow through the API, on every blob store provider (the cloud ones on their emulators).</summary>
+[TestFixtureSource(typeof(StorageEmulators), nameof(StorageEmulators.Providers))]
+public sealed class MediaRoundTripTests(string provider)
 {
     private HoomiApiFactory _factory = null!;
     private MediaScene _scene = null!;
@@ -14,7 +16,7 @@ public sealed class MediaRoundTripTests
     [OneTimeSetUp]
     public async Task StartApi()
     {
-        _factory = HoomiApiFactory.OnPostgres();
+        _factory = HoomiApiFactory.OnPostgres(StorageEmulators.SettingsFor(provider));
         _scene = await MediaScene.CreateAsync(_factory);
     }
 
@@ -168,7 +170,7 @@ public sealed class MediaRoundTripTests
     [Test]
     public async Task The_list_pages_newest_first_through_every_item_exactly_once()
     {
-        var factory = HoomiApiFactory.OnPostgres();
+        var factory = HoomiApiFactory.OnPostgres(StorageEmulators.SettingsFor(provider));
         try
         {
             var scene = await MediaScene.CreateAsync(factory);

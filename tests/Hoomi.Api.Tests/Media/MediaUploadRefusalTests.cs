@@ -3,16 +3,20 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Hoomi.Api.Tests.Infrastructure;
+using Hoomi.Application.Common.Interfaces;
 using Hoomi.Domain.Common;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Hoomi.Api.Tests.Media;
 
 /// <summary>
 /// Every refused upload answers with the right status and problem details and leaves nothing behind:
-/// no blob file (the blob directory stays empty) and no media or wrapped-key row.
+/// no blob (the blob directory stays empty, or the store lists nothing under <c>media/</c>) and no
+/// media or wrapped-key row. Run on every blob store provider.
 /// </summary>
-public sealed class MediaUploadRefusalTests
+[TestFixtureSource(typeof(StorageEmulators), nameof(StorageEmulators.Providers))]
+public sealed class MediaUploadRefusalTests(string provider)
 {
     private const long MaxSize = 4 * 1024 * 1024;
     private HoomiApiFactory _factory = null!;
@@ -21,7 +25,8 @@ public sealed class MediaUploadRefusalTests
     [OneTimeSetUp]
     public async Task StartApi()
     {
-        _factory = HoomiApiFactory.OnPostgres(new Dictionary<string, string?> { ["Hoomi:Media:MaxSize"] = MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _factory = HoomiApiFactory.OnPostgres(StorageEmulators.SettingsFor(
+            provider, new Dictionary<string, string?> { ["Hoomi:Media:MaxSize"] = MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
         _scene = await MediaScene.CreateAsync(_factory);
     }
 
@@ -33,17 +38,34 @@ public sealed class MediaUploadRefusalTests
     {
         // A client that disconnected may still be being cleaned up after for a moment.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        string[] files;
-        while ((files = Directory.GetFiles(_factory.BlobRoot, "*", SearchOption.AllDirectories)).Length > 0 && DateTime.UtcNow < deadline)
+        List<string> blobs;
+        while ((blobs = await StoredBlobsAsync()).Count > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
 
-        Assert.That(files, Is.Empty, "a refused upload left blob files behind");
+        Assert.That(blobs, Is.Empty, "a refused upload left blobs behind");
         await using var conn = new NpgsqlConnection(_factory.ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT (SELECT count(*) FROM media) + (SELECT count(*) FROM wrapped_keys)", conn);
         Assert.That((long)(await cmd.ExecuteScalarAsync())!, Is.Zero, "a refused upload left rows behind");
+    }
+
+    /// <summary>Every file under the blob root (temporary ones included) on the filesystem; what the store lists under <c>media/</c> on the others.</summary>
+    private async Task<List<string>> StoredBlobsAsync()
+    {
+        if (provider == "FileSystem")
+        {
+            return [.. Directory.GetFiles(_factory.BlobRoot, "*", SearchOption.AllDirectories)];
+        }
+
+        var keys = new List<string>();
+        await foreach (var blob in _factory.Services.GetRequiredService<IBlobStore>().ListAsync("media/", CancellationToken.None))
+        {
+            keys.Add(blob.Key);
+        }
+
+        return keys;
     }
 
     private async Task<JsonObject> Refused(HttpContent content, HttpStatusCode expected, string? type = null, ApiClient? who = null)

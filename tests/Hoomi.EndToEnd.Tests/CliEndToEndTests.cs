@@ -96,6 +96,76 @@ public sealed class CliEndToEndTests
     }
 
     [Test]
+    public async Task Watch_prints_an_upload_as_it_happens()
+    {
+        using var grace = await TestUser.CreateAsync(_api, "grace");
+        var hoomiId = (await grace.Client.CreateHoomiAsync("Watched")).Id;
+        using var stdout = new LineSignallingWriter();
+        using var stderr = new StringWriter();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var watching = HoomiCli.RunAsync(
+            ["watch", hoomiId.ToString(), "--json", "--server", _api.BaseAddress.ToString(), "--home", grace.HomeDirectory],
+            CliEnvironment.ForWriters(stdout, stderr), stop.Token);
+        await LineSignallingWriter.ReadyAsync(stderr, "Watching").WaitAsync(TimeSpan.FromSeconds(15));
+
+        using var content = new MemoryStream(Plaintext.WithMarker(2_000, "WATCH"));
+        var media = await grace.Client.UploadAsync(hoomiId, content, new Hoomi.Client.UploadOptions("w.jpg", "image/jpeg"));
+        var line = await stdout.FirstLineContaining(media.Id.ToString()).WaitAsync(TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
+
+        Assert.That(await watching, Is.Zero, stderr.ToString());
+        using var json = JsonDocument.Parse(line);
+        Assert.That(json.RootElement.GetProperty("event").GetString(), Is.EqualTo("MediaUploaded"));
+    }
+
+    /// <summary>Collects lines under a lock, so that a test can wait for one while the command is still writing.</summary>
+    private sealed class LineSignallingWriter : StringWriter
+    {
+        private readonly Lock _lock = new();
+        private readonly List<(string Needle, TaskCompletionSource<string> Found)> _waiters = [];
+        private readonly List<string> _lines = [];
+
+        public override void WriteLine(string? value)
+        {
+            lock (_lock)
+            {
+                _lines.Add(value ?? "");
+                foreach (var (needle, found) in _waiters.Where(w => (value ?? "").Contains(w.Needle, StringComparison.Ordinal)))
+                {
+                    found.TrySetResult(value!);
+                }
+            }
+        }
+
+        public Task<string> FirstLineContaining(string needle)
+        {
+            lock (_lock)
+            {
+                var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (_lines.FirstOrDefault(l => l.Contains(needle, StringComparison.Ordinal)) is { } line)
+                {
+                    found.SetResult(line);
+                }
+                else
+                {
+                    _waiters.Add((needle, found));
+                }
+
+                return found.Task;
+            }
+        }
+
+        // The command says "Watching" on stderr once it is subscribed; poll for it (stderr is written once, before any event).
+        public static async Task ReadyAsync(StringWriter stderr, string marker)
+        {
+            while (!stderr.ToString().Contains(marker, StringComparison.Ordinal))
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    [Test]
     public async Task A_download_that_fails_verification_leaves_no_file_behind()
     {
         using var frank = await TestUser.CreateAsync(_api, "frank");

@@ -20,6 +20,8 @@ public sealed class ApiProcess : IDisposable
 
     public Uri BaseAddress { get; }
 
+    public int ProcessId => _process.Id;
+
     public static ApiProcess Start(string repoRoot, string dataDir, string postgresConnectionString)
     {
         var dll = Path.Combine(repoRoot, "src/Hoomi.Api/bin/Release/net10.0/Hoomi.Api.dll");

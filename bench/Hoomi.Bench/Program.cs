@@ -15,10 +15,17 @@ using Hoomi.Testing;
 // ciphertext of several sizes through HTTP on loopback, and reports throughput and the server's peak RSS
 // during each transfer. Usage: dotnet run -c Release --project bench/Hoomi.Bench -- transfer [sizes in MiB...]
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] == "suite")
+{
+    // The whole benchmark (bench/run drives it): see Suite.cs.
+    return await Suite.RunAsync(args[1..], FindRepoRoot());
+}
+
 var sizesMiB = args.Skip(1).Select(long.Parse).DefaultIfEmpty(1).ToList();
 if (args.Length == 0 || args[0] != "transfer")
 {
-    Console.WriteLine("usage: transfer [MiB ...]   (default: 1)");
+    Console.WriteLine("usage: transfer [MiB ...]   (default: 1)\n       suite [--quick] [--out DIR] [--nginx URL] [--disk TEXT] [--only transfer,range,small,fanout] [--trace DIR PHASES]");
     return 2;
 }
 

@@ -35,6 +35,8 @@ public static class DependencyInjection
                 PersistenceSetup.ConfigureSqlite(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
         }
 
+        // First of the hosted services: the host starts them in order, so nothing queries the database before it is migrated.
+        services.AddHostedService<DatabaseMigrator>();
         services.AddScoped<IHoomiDbContext>(sp => sp.GetRequiredService<HoomiDbContext>());
         services.AddScoped<IStorageQuota, DbStorageQuota>();
         services.AddSingleton<IDistributedLock, DatabaseDistributedLock>();
@@ -61,7 +63,6 @@ public static class DependencyInjection
         services.Remove(store);
         services.AddSingleton<IBlobStore>(sp => new InstrumentedBlobStore((IBlobStore)store.ImplementationFactory!(sp)));
         services.AddOptions<QuotaOptions>().Bind(configuration.GetSection(QuotaOptions.Section));
-        services.AddHostedService<DatabaseMigrator>();
         services.TryAddSingleton<IMediaNotifier, NoOpMediaNotifier>();
         return services;
     }

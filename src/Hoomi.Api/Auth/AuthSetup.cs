@@ -5,6 +5,7 @@ using Hoomi.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
 
@@ -30,6 +31,15 @@ public static class AuthSetup
 
         if (options.Mode == AuthMode.Local)
         {
+            // Local tokens are protected by the data-protection key ring: instances behind one load balancer
+            // must share it (Hoomi:DataProtection:KeysDirectory on a shared volume), or each rejects the others' tokens.
+            var dataProtection = services.AddDataProtection().SetApplicationName("hoomi");
+            var keysDirectory = configuration["Hoomi:DataProtection:KeysDirectory"];
+            if (!string.IsNullOrWhiteSpace(keysDirectory))
+            {
+                dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
+            }
+
             services.AddIdentityApiEndpoints<AppUser>(o =>
                 {
                     o.User.RequireUniqueEmail = true;

@@ -79,6 +79,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         QuotaExceededException q => WithExtensions(
             Problem(StatusCodes.Status507InsufficientStorage, "quota-exceeded", "The hoomi's storage quota is full.", q.Message),
             new Dictionary<string, object?> { ["usedBytes"] = q.UsedBytes, ["quotaBytes"] = q.QuotaBytes, ["requestedBytes"] = q.RequestedBytes }),
+        CursorExpiredException e => Problem(StatusCodes.Status410Gone, "cursor-expired", "The cursor is too old.", e.Message),
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.", f.Message),
         UnauthorizedAccessException => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication is required.", null),
         StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),

@@ -15,6 +15,9 @@ public sealed class RetentionOptions
 
     public TimeSpan OrphanSweepInterval { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>How long the realtime event journal keeps entries for catch-up; older cursors get 410 and resync.</summary>
+    public TimeSpan EventJournalRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Run the background jobs in this instance (one instance at a time runs each, by a lock).</summary>
     public bool RunJobs { get; set; } = true;
 }

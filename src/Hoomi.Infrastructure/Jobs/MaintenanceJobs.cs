@@ -1,4 +1,5 @@
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events.Commands.PruneEventJournal;
 using Hoomi.Application.Media;
 using Hoomi.Application.Media.Commands.PurgeExpiredMedia;
 using Hoomi.Application.Media.Commands.SweepOrphans;
@@ -34,6 +35,7 @@ internal sealed partial class MaintenanceJobs(
             {
                 nextPurge = now + options.Value.PurgeInterval;
                 await RunAsync("retention-purge", new PurgeExpiredMediaCommand(), stoppingToken).ConfigureAwait(false);
+                await RunAsync("event-journal-prune", new PruneEventJournalCommand(), stoppingToken).ConfigureAwait(false);
             }
 
             if (now >= nextSweep)

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hoomi.Api.Tests.Infrastructure;
 using Hoomi.Api.Tests.Media;
+using Hoomi.Application.Events.Commands.PruneEventJournal;
 using Hoomi.Application.Media.Commands.PurgeExpiredMedia;
 using Hoomi.Application.Media.Commands.SweepOrphans;
 using Hoomi.Application.Common.Interfaces;
@@ -163,6 +164,28 @@ public sealed class ForwardAndRetentionTests
             Assert.That(await blobs.ExistsAsync(orphanKey, CancellationToken.None), Is.False);
         });
         Assert.That(await _scene.Alice.Http.GetByteArrayAsync($"/media/{live.MediaId}"), Is.EqualTo(live.Ciphertext));
+    }
+
+    [Test]
+    public async Task The_event_journal_is_pruned_after_its_retention_and_an_expired_cursor_gets_410()
+    {
+        await _scene.UploadAsync(_scene.Alice, _scene.NewUpload());
+        var early = (await _scene.Bob.Http.GetFromJsonAsync<JsonObject>($"/hoomis/{_scene.HoomiId}/events"))!["items"]!.AsArray();
+        Assert.That(early, Has.Count.GreaterThanOrEqualTo(2));
+        var firstCursor = early[0]!["cursor"]!.GetValue<string>();
+
+        _clock.Advance(TimeSpan.FromDays(31));
+        await _scene.UploadAsync(_scene.Alice, _scene.NewUpload());
+        var pruned = await SendAsync(new PruneEventJournalCommand());
+        Assert.That(pruned, Is.EqualTo(early.Count), "every entry older than the retention goes");
+
+        var expired = await _scene.Bob.Http.GetAsync($"/hoomis/{_scene.HoomiId}/events?after={firstCursor}");
+        Assert.That(expired.StatusCode, Is.EqualTo(HttpStatusCode.Gone));
+        Assert.That((await ApiClient.ProblemOf(expired))["type"]!.GetValue<string>(), Is.EqualTo("urn:hoomi:problem:cursor-expired"));
+
+        var lastEarly = early[^1]!["cursor"]!.GetValue<string>();
+        var fresh = (await _scene.Bob.Http.GetFromJsonAsync<JsonObject>($"/hoomis/{_scene.HoomiId}/events?after={lastEarly}"))!["items"]!.AsArray();
+        Assert.That(fresh.Select(e => e!["type"]!.GetValue<string>()), Is.EqualTo(new[] { "MediaUploaded" }), "the newest entries stay and continue the count");
     }
 
     private async Task<T> SendAsync<T>(ICommand<T> command)

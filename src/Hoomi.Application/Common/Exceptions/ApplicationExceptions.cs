@@ -56,3 +56,6 @@ public sealed class QuotaExceededException(long usedBytes, long quotaBytes, long
 
     public long RequestedBytes { get; } = requestedBytes;
 }
+
+/// <summary>A cursor older than what is still kept (→ 410): the client resynchronises from the current state.</summary>
+public sealed class CursorExpiredException(string message) : Exception(message);

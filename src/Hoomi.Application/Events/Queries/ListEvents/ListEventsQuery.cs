@@ -29,6 +29,17 @@ public sealed class ListEventsQueryHandler(IHoomiDbContext db, ICurrentUser user
         }
 
         var limit = query.Limit ?? ListEventsQuery.DefaultLimit;
+        if (after > 0)
+        {
+            // Entries older than the journal's retention are pruned: a cursor before the oldest one kept
+            // cannot be continued without a gap, and saying so beats silently skipping events.
+            var oldest = await db.HoomiEvents.AsNoTracking().Where(e => e.HoomiId == query.HoomiId)
+                .MinAsync(e => (long?)e.Sequence, cancellationToken).ConfigureAwait(false);
+            if (oldest > after + 1)
+            {
+                throw new CursorExpiredException("Events after this cursor are no longer kept; reload the media list and continue from the newest cursor.");
+            }
+        }
 
         var page = await db.HoomiEvents.AsNoTracking()
             .Where(e => e.HoomiId == query.HoomiId && e.Sequence > after)

@@ -1,4 +1,5 @@
 using Hoomi.Application.Common.Exceptions;
+using Hoomi.Application.Common.IO;
 using Hoomi.Domain.Media;
 
 namespace Hoomi.Application.Media.Commands.UploadMedia;
@@ -8,40 +9,21 @@ namespace Hoomi.Application.Media.Commands.UploadMedia;
 /// or a length the header cannot explain after 8 bytes, a body longer than declared at the first extra byte.
 /// The blob store reading it then fails and keeps nothing.
 /// </summary>
-internal sealed class CiphertextCheckStream(Stream inner, long declaredSize, string part) : Stream
+internal sealed class CiphertextCheckStream(Stream inner, long declaredSize, string part) : ReadOnlyPassThroughStream(inner)
 {
     private readonly byte[] _head = new byte[Hme1Format.FixedHeaderLength];
     private long _read;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => _read;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
-        var n = inner.Read(buffer);
+        var n = Inner.Read(buffer);
         Observe(buffer[..n]);
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         Observe(buffer.Span[..n]);
         return n;
     }
@@ -84,14 +66,4 @@ internal sealed class CiphertextCheckStream(Stream inner, long declaredSize, str
             throw ValidationException.For(part, $"No plaintext length gives {declaredSize} ciphertext bytes with segments of {segmentSize} bytes.");
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

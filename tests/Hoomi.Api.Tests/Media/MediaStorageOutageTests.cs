@@ -81,22 +81,28 @@ public sealed class MediaStorageOutageTests(string provider)
 
         Assert.That(await CountRowsAsync(upload.MediaId), Is.Zero, "no media row for the failed upload");
         var blobs = _factory.Services.GetRequiredService<IBlobStore>();
-        var left = new List<string>();
-        await foreach (var blob in blobs.ListAsync("media/", CancellationToken.None))
-        {
-            left.Add(blob.Key);
-        }
-
-        Assert.That(left, Is.Empty, "objects left behind once the store is back");
+        Assert.That(await ListMediaAsync(blobs), Is.Empty, "objects left behind once the store is back");
         await using (var scope = _factory.Services.CreateAsyncScope())
         {
             var sweep = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new SweepOrphansCommand(DryRun: true));
             Assert.That(sweep.OrphansDeleted, Is.Empty, "orphans the sweep would delete");
         }
 
-        // The same upload, retried once the store is back, goes through.
+        // The same upload, retried once the store is back, goes through, and the listing above does see it.
         await _scene.UploadAsync(_scene.Alice, upload);
         Assert.That(await _scene.Bob.Http.GetByteArrayAsync($"/media/{upload.MediaId}"), Is.EqualTo(upload.Ciphertext));
+        Assert.That(await ListMediaAsync(blobs), Has.Count.EqualTo(1));
+    }
+
+    private static async Task<List<string>> ListMediaAsync(IBlobStore blobs)
+    {
+        var keys = new List<string>();
+        await foreach (var blob in blobs.ListAsync("media/", CancellationToken.None))
+        {
+            keys.Add(blob.Key);
+        }
+
+        return keys;
     }
 
     private async Task<long> CountRowsAsync(Guid mediaId)

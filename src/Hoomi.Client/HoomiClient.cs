@@ -18,7 +18,7 @@ namespace Hoomi.Client;
 /// Plaintext and file keys never leave this process; uploads and downloads stream, so memory use does not grow
 /// with the file. Tokens and the device key live in <see cref="Home"/>.
 /// </summary>
-public sealed class HoomiClient : IDisposable
+public sealed partial class HoomiClient : IDisposable
 {
     private const int MaxUploadAttempts = 4;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -232,20 +232,22 @@ public sealed class HoomiClient : IDisposable
 
             var encryptedMetadata = Base64Url.Encode(EncryptedMetadata.Encrypt(fileKey, mediaId, new MediaMetadata(
                 options.Name, options.MimeType, plaintextLength, options.Width, options.Height, options.DurationMs)));
+            var thumbnail = await EncryptThumbnailAsync(options, fileKey, cancellationToken).ConfigureAwait(false);
+            var thumbnailJson = thumbnail is null ? null : new UploadThumbnailJson(thumbnail.Length, Convert.ToHexStringLower(SHA256.HashData(thumbnail)));
 
             for (var attempt = 1; ; attempt++)
             {
                 var members = await ListMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
                 var metadata = JsonSerializer.SerializeToUtf8Bytes(new UploadMetadataJson(
                     mediaId.ToString("D"), options.MimeType, size, sha256, options.Width, options.Height, options.DurationMs, encryptedMetadata,
-                    WrapForAll(members, fileKey, mediaId)), Json);
+                    thumbnailJson, WrapForAll(members, fileKey, mediaId)), Json);
                 try
                 {
                     return await SendJsonAsync<MediaInfo>(
                         () => new HttpRequestMessage(HttpMethod.Post, $"hoomis/{hoomiId}/media")
                         {
                             Content = new EncryptedUploadContent(metadata, size, sha256, (output, ct) => EncryptAsync(
-                                content, start, output, fileKey, writer, n => progress?.Report(new TransferProgress("uploading", n, plaintextLength)), ct)),
+                                content, start, output, fileKey, writer, n => progress?.Report(new TransferProgress("uploading", n, plaintextLength)), ct), thumbnail),
                         },
                         true, cancellationToken).ConfigureAwait(false);
                 }
@@ -591,7 +593,8 @@ public sealed class HoomiClient : IDisposable
 
     /// <summary>
     /// Connects to the hub and calls <paramref name="onEvent"/> for every event of the caller's hoomis until the
-    /// returned connection is disposed. The connection reconnects by itself after network failures.
+    /// returned connection is disposed. The connection reconnects by itself after network failures, but events sent
+    /// while it was away are lost; the overload with <see cref="SubscribeOptions"/> catches up on them.
     /// </summary>
     public async Task<HubConnection> SubscribeAsync(Func<HoomiEvent, Task> onEvent, CancellationToken cancellationToken = default)
     {
@@ -601,14 +604,7 @@ public sealed class HoomiClient : IDisposable
             throw NotSignedIn();
         }
 
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(Server, "hubs/media"), o => o.AccessTokenProvider = async () =>
-            {
-                await EnsureFreshTokenAsync(CancellationToken.None).ConfigureAwait(false);
-                return _session?.AccessToken;
-            })
-            .WithAutomaticReconnect()
-            .Build();
+        var connection = BuildHubConnection(null);
         foreach (var name in HoomiEvent.Names)
         {
             connection.On<JsonObject>(name, data =>
@@ -631,6 +627,18 @@ public sealed class HoomiClient : IDisposable
     }
 
     // ---- plumbing -------------------------------------------------------------------------------------------
+
+    /// <summary>A hub connection that reconnects after network failures (by SignalR's default schedule, or <paramref name="retryPolicy"/>).</summary>
+    private HubConnection BuildHubConnection(IRetryPolicy? retryPolicy)
+    {
+        var builder = new HubConnectionBuilder()
+            .WithUrl(new Uri(Server, "hubs/media"), o => o.AccessTokenProvider = async () =>
+            {
+                await EnsureFreshTokenAsync(CancellationToken.None).ConfigureAwait(false);
+                return _session?.AccessToken;
+            });
+        return (retryPolicy is null ? builder.WithAutomaticReconnect() : builder.WithAutomaticReconnect(retryPolicy)).Build();
+    }
 
     private byte[] UnwrapFileKey(Guid mediaId, IReadOnlyList<WrappedKeyInfo> wrappedKeys)
     {

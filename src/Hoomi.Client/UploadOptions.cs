@@ -14,6 +14,21 @@ public sealed record UploadOptions(string Name, string MimeType)
 
     /// <summary>The media id (a UUIDv7); null picks a fresh one. Reusing an id makes a retried upload idempotent.</summary>
     public Guid? MediaId { get; init; }
+
+    /// <summary>
+    /// An optional thumbnail (plaintext, e.g. a small JPEG), encrypted with the same file key and purpose <c>thumbnail</c>.
+    /// At most <see cref="MaxThumbnailBytes"/>; set this or <see cref="ThumbnailStream"/>, not both.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Thumbnail { get; init; }
+
+    /// <summary>The thumbnail as a stream (read from its current position to its end, at most <see cref="MaxThumbnailBytes"/>).</summary>
+    public Stream? ThumbnailStream { get; init; }
+
+    /// <summary>
+    /// The largest thumbnail plaintext: the server takes at most 256 KiB of thumbnail <em>ciphertext</em>, which is the
+    /// plaintext plus the 72-byte header and 16 bytes per 64 KiB segment, so 256 KiB - 72 - 4 * 16 bytes.
+    /// </summary>
+    public const int MaxThumbnailBytes = (256 * 1024) - 72 - (4 * 16);
 }
 
 /// <summary>A finished download: the media's public record and what its encrypted metadata says (name, type, size).</summary>

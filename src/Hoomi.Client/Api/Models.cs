@@ -47,4 +47,12 @@ internal sealed record UploadMetadataJson(
     int? Height,
     long? DurationMs,
     string? EncryptedMetadata,
+    UploadThumbnailJson? Thumbnail,
     IReadOnlyList<WrappedKeyInfo> WrappedKeys);
+
+internal sealed record UploadThumbnailJson(long Size, string Sha256);
+
+internal sealed record ForwardRequestJson(Guid TargetHoomiId, string MediaId, string? EncryptedMetadata, IReadOnlyList<WrappedKeyInfo> WrappedKeys);
+
+/// <summary>A page of <c>GET /hoomis/{id}/events</c>: items <c>{cursor, type, hoomiId, ...}</c>, oldest first.</summary>
+internal sealed record EventPage(IReadOnlyList<System.Text.Json.Nodes.JsonObject> Items, string? NextCursor);

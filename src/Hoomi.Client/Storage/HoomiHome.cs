@@ -90,6 +90,38 @@ public sealed class HoomiHome
         }
     }
 
+    /// <summary>Deletes the device's private key (after revoking it); the next use creates a new one.</summary>
+    public void DeleteDeviceKey()
+    {
+        lock (_keyLock)
+        {
+            File.Delete(DeviceKeyPath);
+            _deviceKey = null;
+        }
+    }
+
+    /// <summary>Where <c>hoomi watch</c> keeps the cursor of the last event it printed for one hoomi.</summary>
+    public string CursorPath(Guid hoomiId) => Path.Combine(Directory, "cursors", hoomiId.ToString("D"));
+
+    /// <summary>The last event cursor kept for a hoomi, or null when none was kept.</summary>
+    public string? LoadCursor(Guid hoomiId)
+    {
+        var path = CursorPath(hoomiId);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var text = File.ReadAllText(path).Trim();
+        return text.Length == 0 ? null : text;
+    }
+
+    public void SaveCursor(Guid hoomiId, string cursor)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(cursor);
+        WriteSecret(Path.Combine("cursors", hoomiId.ToString("D")), System.Text.Encoding.UTF8.GetBytes(cursor), overwrite: true);
+    }
+
     public HoomiSession? LoadSession()
     {
         if (!File.Exists(SessionPath))
@@ -121,6 +153,18 @@ public sealed class HoomiHome
     {
         EnsureDirectory();
         var target = Path.Combine(Directory, name);
+        if (Path.GetDirectoryName(target) is { } parent && parent != Directory)
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                System.IO.Directory.CreateDirectory(parent);
+            }
+            else
+            {
+                System.IO.Directory.CreateDirectory(parent, OwnerOnlyDirectory);
+            }
+        }
+
         // Write beside and rename: a crash mid-write must not leave a torn key or session behind.
         var temp = overwrite ? target + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp" : target;
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };

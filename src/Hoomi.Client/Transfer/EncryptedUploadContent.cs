@@ -5,7 +5,7 @@ using System.Text;
 namespace Hoomi.Client.Transfer;
 
 /// <summary>
-/// The <c>multipart/form-data</c> upload body (part <c>metadata</c>, then part <c>file</c>), written straight into the
+/// The <c>multipart/form-data</c> upload body (part <c>metadata</c>, part <c>file</c>, then optionally part <c>thumbnail</c>), written straight into the
 /// request: the ciphertext is produced by <paramref name="writeCiphertext"/> while the socket takes it, so nothing the
 /// size of the file is ever buffered. The length is known up front (from the hashing pass), which lets the request go
 /// out with a Content-Length rather than chunked.
@@ -18,7 +18,7 @@ internal sealed class EncryptedUploadContent : HttpContent
     private readonly string _ciphertextSha256;
     private readonly Func<Stream, CancellationToken, Task> _writeCiphertext;
 
-    public EncryptedUploadContent(byte[] metadataJson, long ciphertextLength, string ciphertextSha256, Func<Stream, CancellationToken, Task> writeCiphertext)
+    public EncryptedUploadContent(byte[] metadataJson, long ciphertextLength, string ciphertextSha256, Func<Stream, CancellationToken, Task> writeCiphertext, byte[]? thumbnail = null)
     {
         var boundary = "hoomi-" + Guid.NewGuid().ToString("N");
         _prefix = [
@@ -26,7 +26,14 @@ internal sealed class EncryptedUploadContent : HttpContent
             .. metadataJson,
             .. Encoding.ASCII.GetBytes($"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"file.hme1\"\r\nContent-Type: application/octet-stream\r\n\r\n"),
         ];
-        _suffix = Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n");
+        // The thumbnail is small (the server takes at most 256 KiB), so it is kept whole and sent after the file.
+        _suffix = thumbnail is null
+            ? Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n")
+            : [
+                .. Encoding.ASCII.GetBytes($"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"thumbnail\"; filename=\"thumbnail.hme1\"\r\nContent-Type: application/octet-stream\r\n\r\n"),
+                .. thumbnail,
+                .. Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n"),
+            ];
         _ciphertextLength = ciphertextLength;
         _ciphertextSha256 = ciphertextSha256;
         _writeCiphertext = writeCiphertext;

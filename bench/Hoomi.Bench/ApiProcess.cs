@@ -22,7 +22,7 @@ public sealed class ApiProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
-    public static ApiProcess Start(string repoRoot, string dataDir, string postgresConnectionString)
+    public static ApiProcess Start(string repoRoot, string dataDir, string postgresConnectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(repoRoot, "src/Hoomi.Api/bin/Release/net10.0/Hoomi.Api.dll");
         if (!File.Exists(dll))
@@ -42,6 +42,11 @@ public sealed class ApiProcess : IDisposable
         psi.Environment["Hoomi__Storage__FileSystem__Root"] = Path.Combine(dataDir, "blobs-" + port);
         psi.Environment["Hoomi__RateLimits__Enabled"] = "false";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         var process = Process.Start(psi)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };

@@ -13,7 +13,8 @@ using Hoomi.Testing;
 
 // Large-transfer benchmark: starts the API (Release build) as its own process, uploads and downloads
 // ciphertext of several sizes through HTTP on loopback, and reports throughput and the server's peak RSS
-// during each transfer. Usage: dotnet run -c Release --project bench/Hoomi.Bench -- transfer [sizes in MiB...]
+// during each transfer. Usage: dotnet run -c Release --project bench/Hoomi.Bench -- transfer [--storage filesystem|gcs|s3] [sizes in MiB...]
+// (gcs and s3 start their emulator here, on this machine, and stop it at the end).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length > 0 && args[0] == "suite")
@@ -22,10 +23,18 @@ if (args.Length > 0 && args[0] == "suite")
     return await Suite.RunAsync(args[1..], FindRepoRoot());
 }
 
-var sizesMiB = args.Skip(1).Select(long.Parse).DefaultIfEmpty(1).ToList();
+var transferArgs = args.Skip(1).ToList();
+var storageAt = transferArgs.IndexOf("--storage");
+var storageName = storageAt >= 0 && storageAt + 1 < transferArgs.Count ? transferArgs[storageAt + 1].ToLowerInvariant() : "filesystem";
+if (storageAt >= 0)
+{
+    transferArgs.RemoveRange(storageAt, Math.Min(2, transferArgs.Count - storageAt));
+}
+
+var sizesMiB = transferArgs.Select(long.Parse).DefaultIfEmpty(1).ToList();
 if (args.Length == 0 || args[0] != "transfer")
 {
-    Console.WriteLine("usage: transfer [MiB ...]   (default: 1)\n       suite [--quick] [--out DIR] [--nginx URL] [--disk TEXT] [--only transfer,range,small,fanout] [--trace DIR PHASES]");
+    Console.WriteLine("usage: transfer [--storage filesystem|gcs|s3] [MiB ...]   (default: filesystem, 1)\n       suite [--quick] [--out DIR] [--nginx URL] [--disk TEXT] [--only transfer,range,small,fanout] [--trace DIR PHASES]");
     return 2;
 }
 
@@ -33,11 +42,12 @@ var repo = FindRepoRoot();
 var dataDir = Path.Combine(Path.GetTempPath(), "hoomi-bench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(dataDir);
 using var postgres = PostgresServer.Start();
+using var storage = BenchStorage.Start(storageName);
 var rows = new List<string>();
 foreach (var mib in sizesMiB)
 {
     // A fresh server per size, so that each peak RSS belongs to one transfer only.
-    using var server = ApiProcess.Start(repo, dataDir, postgres.CreateDatabase());
+    using var server = ApiProcess.Start(repo, dataDir, postgres.CreateDatabase(), storage.Environment);
     using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromHours(1) };
     var (hoomiId, keyId) = await SetUpAsync(http);
     var plaintext = mib * 1024 * 1024;
@@ -79,6 +89,7 @@ foreach (var mib in sizesMiB)
         $"| {mib} MiB | {size / 1e6 / upSeconds:0.0} MB/s | {size / 1e6 / downSeconds:0.0} MB/s | {idle / 1048576.0:0.0} MiB | {upPeak / 1048576.0:0.0} MiB | {downPeak / 1048576.0:0.0} MiB |"));
 }
 
+Console.WriteLine($"storage: {storage.Name}");
 Console.WriteLine("| size | upload | download | server RSS idle | peak RSS upload | peak RSS download |");
 Console.WriteLine("|---|---|---|---|---|---|");
 rows.ForEach(Console.WriteLine);

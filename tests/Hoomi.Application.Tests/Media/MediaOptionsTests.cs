@@ -1,0 +1,82 @@
+using Hoomi.Application.Media;
+
+namespace Hoomi.Application.Tests.Media;
+
+public sealed class MediaOptionsTests
+{
+    private static MediaOptions With(params string[] allowed) => new() { AllowedMimeTypes = [.. allowed] };
+
+    [TestCase("image/png")]
+    [TestCase("image/jpeg")]
+    [TestCase("image/svg+xml")]
+    [TestCase("video/mp4")]
+    [TestCase("audio/ogg")]
+    [TestCase("text/plain")]
+    [TestCase("application/pdf")]
+    [TestCase("application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
+    [TestCase("application/zip")]
+    public void The_default_list_allows_common_media_documents_and_archives(string mimeType) =>
+        Assert.That(new MediaOptions().IsAllowed(mimeType), Is.True);
+
+    [TestCase("application/octet-stream")]
+    [TestCase("application/x-msdownload")]
+    [TestCase("application/javascript")]
+    [TestCase("font/woff2")]
+    public void The_default_list_refuses_executables_and_unlisted_types(string mimeType) =>
+        Assert.That(new MediaOptions().IsAllowed(mimeType), Is.False);
+
+    [TestCase("image/png", true)]
+    [TestCase("image/x-anything", true)]
+    [TestCase("image/", false)]
+    [TestCase("image", false)]
+    [TestCase("imagex/png", false)]
+    [TestCase("video/mp4", false)]
+    [TestCase("xyz/image/png", false)]
+    public void A_wildcard_allows_every_subtype_of_its_top_level_type_only(string mimeType, bool allowed) =>
+        Assert.That(With("image/*").IsAllowed(mimeType), Is.EqualTo(allowed));
+
+    [TestCase("application/pdf", true)]
+    [TestCase("application/pdfx", false)]
+    [TestCase("application/pd", false)]
+    [TestCase("application/", false)]
+    [TestCase("application/json", false)]
+    public void An_exact_entry_allows_only_that_type(string mimeType, bool allowed) =>
+        Assert.That(With("application/pdf").IsAllowed(mimeType), Is.EqualTo(allowed));
+
+    [TestCase("text/plain; charset=utf-8")]
+    [TestCase("text/plain;charset=utf-8")]
+    [TestCase("text/plain ; charset=utf-8")]
+    [TestCase("application/pdf; name=\"a;b\"")]
+    public void Parameters_after_a_semicolon_are_ignored(string mimeType) =>
+        Assert.That(With("text/*", "application/pdf").IsAllowed(mimeType), Is.True);
+
+    [Test]
+    public void Parameters_do_not_smuggle_a_refused_type_in() =>
+        Assert.That(With("text/*").IsAllowed("application/x-msdownload; x=text/plain"), Is.False);
+
+    [TestCase("IMAGE/PNG")]
+    [TestCase("Image/Png")]
+    [TestCase("APPLICATION/PDF")]
+    public void Matching_ignores_case(string mimeType) =>
+        Assert.That(With("image/*", "application/pdf").IsAllowed(mimeType), Is.True);
+
+    [Test]
+    public void Matching_ignores_case_of_the_configured_entries_too() =>
+        Assert.That(With("Image/*", "Application/PDF").IsAllowed("image/png") && With("Application/PDF").IsAllowed("application/pdf"), Is.True);
+
+    [TestCase("  image/png  ")]
+    [TestCase("\timage/png")]
+    public void Surrounding_white_space_is_ignored(string mimeType) =>
+        Assert.That(With("image/*").IsAllowed(mimeType), Is.True);
+
+    [TestCase(null)]
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase(";")]
+    [TestCase("; charset=utf-8")]
+    public void An_empty_type_is_never_allowed(string? mimeType) =>
+        Assert.That(With("image/*", "application/pdf").IsAllowed(mimeType), Is.False);
+
+    [Test]
+    public void An_empty_list_allows_nothing() => Assert.That(With().IsAllowed("image/png"), Is.False);
+}

@@ -15,7 +15,7 @@ public sealed class MediaOptions
     public int MaxEncryptedMetadataSize { get; set; } = 8 * 1024;
 
     /// <summary>
-    /// Declared MIME types accepted; an entry ending in <c>/*</c> allows a whole top-level type.
+    /// Declared MIME types accepted; an entry ending in <c>/*</c> allows a whole top-level type, <c>*/*</c> any type.
     /// The default covers images, video, audio, PDF, text, office documents and archives.
     /// </summary>
     public List<string> AllowedMimeTypes { get; set; } =
@@ -41,8 +41,19 @@ public sealed class MediaOptions
         }
 
         var type = mimeType.Split(';', 2)[0].Trim();
+        // A declared type is one concrete type: "image/*" names a family, not a file.
+        if (type.Contains('*', StringComparison.Ordinal) || type.IndexOf('/', StringComparison.Ordinal) is <= 0 || type.EndsWith('/'))
+        {
+            return false;
+        }
+
         foreach (var allowed in AllowedMimeTypes)
         {
+            if (allowed == "*/*")
+            {
+                return true;
+            }
+
             if (allowed.EndsWith("/*", StringComparison.Ordinal)
                 ? type.StartsWith(allowed[..^1], StringComparison.OrdinalIgnoreCase) && type.Length > allowed.Length - 1
                 : string.Equals(type, allowed, StringComparison.OrdinalIgnoreCase))

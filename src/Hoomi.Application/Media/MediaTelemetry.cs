@@ -22,6 +22,7 @@ public static class MediaTelemetry
     public static string OutcomeOf(Exception exception) => exception switch
     {
         ValidationException or ConflictException or UnprocessableContentException or NotFoundException or ForbiddenException
+            or QuotaExceededException
             or Domain.Common.DomainException => "refused",
         UploadInterruptedException or OperationCanceledException => "interrupted",
         _ => "failed",

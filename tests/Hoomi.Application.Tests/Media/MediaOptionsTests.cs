@@ -79,4 +79,16 @@ public sealed class MediaOptionsTests
 
     [Test]
     public void An_empty_list_allows_nothing() => Assert.That(With().IsAllowed("image/png"), Is.False);
+
+    [TestCase("image/*")]
+    [TestCase("*/*")]
+    [TestCase("*/png")]
+    [TestCase("/png")]
+    public void A_declared_type_must_be_one_concrete_type(string mimeType) =>
+        Assert.That(With("image/*", "*/*").IsAllowed(mimeType), Is.False);
+
+    [TestCase("application/x-anything")]
+    [TestCase("font/woff2")]
+    public void A_star_slash_star_entry_allows_any_concrete_type(string mimeType) =>
+        Assert.That(With("*/*").IsAllowed(mimeType), Is.True);
 }

@@ -12,13 +12,14 @@ public sealed class ForwardMediaCommandValidator : AbstractValidator<ForwardMedi
         var max = options.Value.MaxEncryptedMetadataSize;
         RuleFor(c => c.TargetHoomiId).NotEmpty();
         RuleFor(c => c.MediaId)
-            .Must(id => Guid.TryParseExact(id, "D", out var g) && g.Version == 7 && string.Equals(id, g.ToString("D"), StringComparison.Ordinal))
+            .Must(MediaIds.IsCanonicalV7)
             .WithMessage("mediaId must be a new UUIDv7 in canonical lowercase hyphenated form.");
         RuleFor(c => c.EncryptedMetadata)
             .Must(m => m is null || (Base64Url.TryDecode(m, out var b) && b.Length > 28 && b.Length <= max))
             .WithMessage("encryptedMetadata must be unpadded base64url of a nonce, ciphertext and tag.");
         RuleFor(c => c.WrappedKeys).NotEmpty()
-            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count)
+            .Must(keys => keys is null || keys.All(k => k is not null)).WithMessage("wrappedKeys has an empty entry.")
+            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
             .WithMessage("wrappedKeys names a recipient key twice.");
         RuleForEach(c => c.WrappedKeys).SetValidator(new WrappedKeyValidator());
     }

@@ -14,7 +14,7 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
     {
         var media = options.Value;
         RuleFor(c => c.Metadata.MediaId)
-            .Must(id => Guid.TryParseExact(id, "D", out var g) && g.Version == 7 && string.Equals(id, g.ToString("D"), StringComparison.Ordinal))
+            .Must(MediaIds.IsCanonicalV7)
             .WithMessage("mediaId must be a UUIDv7 in canonical lowercase hyphenated form, chosen by the client.")
             .OverridePropertyName("mediaId");
         RuleFor(c => c.Metadata.MimeType)
@@ -52,7 +52,8 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
         RuleFor(c => c.Metadata.WrappedKeys)
             .NotEmpty().WithMessage("wrappedKeys must hold the file key wrapped for every member device key.").OverridePropertyName("wrappedKeys")
             .Must(keys => keys is null || keys.Count <= 10_000).OverridePropertyName("wrappedKeys")
-            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count)
+            .Must(keys => keys is null || keys.All(k => k is not null)).WithMessage("wrappedKeys has an empty entry.")
+            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
             .WithMessage("wrappedKeys names a recipient key twice.").OverridePropertyName("wrappedKeys");
         RuleForEach(c => c.Metadata.WrappedKeys).SetValidator(new WrappedKeyValidator()).OverridePropertyName("wrappedKeys");
     }

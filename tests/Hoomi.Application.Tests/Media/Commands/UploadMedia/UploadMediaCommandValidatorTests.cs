@@ -303,4 +303,12 @@ public sealed class UploadMediaCommandValidatorTests
         var metadata = Valid() with { MediaId = "x", Sha256 = "y", Width = 0, WrappedKeys = [] };
         Assert.That(FieldsAtFault(metadata), Is.EquivalentTo(new[] { "mediaId", "sha256", "width", "wrappedKeys" }));
     }
+
+    [Test]
+    public void An_empty_wrapped_key_entry_is_named_as_such()
+    {
+        var errors = Validate(Valid() with { WrappedKeys = [Key(1), null] }).Errors.Select(e => e.ErrorMessage).ToList();
+        Assert.That(errors, Does.Contain("wrappedKeys has an empty entry."));
+        Assert.That(errors, Does.Not.Contain("wrappedKeys names a recipient key twice."));
+    }
 }

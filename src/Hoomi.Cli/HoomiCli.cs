@@ -22,6 +22,7 @@ public static class HoomiCli
                 keys.SetDescription("This device's key.");
                 keys.AddCommand<KeysInitCommand>("init");
                 keys.AddCommand<KeysShowCommand>("show");
+                keys.AddCommand<KeysRevokeCommand>("revoke").WithExample("keys", "revoke", "--yes");
             });
             config.AddBranch("hoomi", hoomi =>
             {
@@ -32,12 +33,13 @@ public static class HoomiCli
                 hoomi.AddCommand<AddMemberCommand>("add-member");
                 hoomi.AddCommand<RemoveMemberCommand>("remove-member");
             });
-            config.AddCommand<UploadCommand>("upload").WithExample("upload", "photo.jpg", "--to", "Family");
+            config.AddCommand<UploadCommand>("upload").WithExample("upload", "photo.jpg", "--to", "Family").WithExample("upload", "clip.mp4", "--to", "Family", "--thumbnail", "clip.jpg");
             config.AddCommand<DownloadCommand>("download").WithExample("download", "0193f2a4-0000-7000-8000-000000000000", "-o", "photo.jpg");
+            config.AddCommand<ForwardCommand>("forward").WithExample("forward", "0193f2a4-0000-7000-8000-000000000000", "--to", "Friends");
             config.AddCommand<ListMediaCommand>("ls");
             config.AddCommand<RemoveMediaCommand>("rm");
             config.AddCommand<ShareKeysCommand>("share-keys");
-            config.AddCommand<WatchCommand>("watch");
+            config.AddCommand<WatchCommand>("watch").WithExample("watch", "Family", "--json");
         });
         return app.RunAsync(args, cancellationToken);
     }

@@ -6,7 +6,7 @@ namespace Hoomi.EndToEnd.Tests;
 
 /// <summary>The <c>hoomi</c> command line, run in-process with its real commands against the real API.</summary>
 [TestFixture]
-public sealed class CliEndToEndTests
+public sealed partial class CliEndToEndTests
 {
     private ApiHost _api = null!;
     private string _work = null!;
@@ -129,11 +129,31 @@ public sealed class CliEndToEndTests
         {
             lock (_lock)
             {
+                base.WriteLine(value);
                 _lines.Add(value ?? "");
                 foreach (var (needle, found) in _waiters.Where(w => (value ?? "").Contains(w.Needle, StringComparison.Ordinal)))
                 {
                     found.TrySetResult(value!);
                 }
+            }
+        }
+
+        public List<string> Lines
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _lines];
+                }
+            }
+        }
+
+        public override string ToString()
+        {
+            lock (_lock)
+            {
+                return base.ToString();
             }
         }
 

@@ -12,7 +12,7 @@ namespace Hoomi.EndToEnd.Tests;
 /// against the real API over PostgreSQL and the filesystem blob store.
 /// </summary>
 [TestFixture]
-public sealed class SdkEndToEndTests
+public sealed partial class SdkEndToEndTests
 {
     private ApiHost _api = null!;
     private TestUser _alice = null!;

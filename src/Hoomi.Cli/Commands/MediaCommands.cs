@@ -26,6 +26,10 @@ public sealed class UploadSettings : GlobalSettings
     [Description("The file name members see (default: the file's own name; sent encrypted).")]
     public string? Name { get; init; }
 
+    [CommandOption("--thumbnail <FILE>")]
+    [Description("A small preview image to upload with it (encrypted with the same key; at most 256 KiB once encrypted).")]
+    public string? Thumbnail { get; init; }
+
     public override ValidationResult Validate() =>
         string.IsNullOrWhiteSpace(To) ? ValidationResult.Error("--to HOOMI is required.") : ValidationResult.Success();
 }
@@ -48,7 +52,15 @@ public sealed class UploadCommand(CliEnvironment env) : HoomiCommand<UploadSetti
         }
 
         var hoomiId = await ResolveHoomiAsync(client, settings.To!, cancellationToken).ConfigureAwait(false);
-        var options = new UploadOptions(settings.Name ?? Path.GetFileName(path), mimeType);
+        if (settings.Thumbnail is not null && !File.Exists(settings.Thumbnail))
+        {
+            throw new HoomiClientException($"No such file: {settings.Thumbnail}");
+        }
+
+        var options = new UploadOptions(settings.Name ?? Path.GetFileName(path), mimeType)
+        {
+            Thumbnail = settings.Thumbnail is null ? null : await File.ReadAllBytesAsync(settings.Thumbnail, cancellationToken).ConfigureAwait(false),
+        };
         var length = new FileInfo(path).Length;
         var clock = Stopwatch.StartNew();
         MediaInfo? media = null;
@@ -95,6 +107,13 @@ public sealed class DownloadSettings : GlobalSettings
     [CommandOption("--range <A-B>")]
     [Description("Only plaintext bytes A..B (inclusive, as in HTTP; 'A-' to the end).")]
     public string? Range { get; init; }
+
+    [CommandOption("--thumbnail")]
+    [Description("Download the item's thumbnail instead (default file: the uploader's file name with '.thumbnail' before the extension).")]
+    public bool Thumbnail { get; init; }
+
+    public override ValidationResult Validate() =>
+        Thumbnail && Range is not null ? ValidationResult.Error("--thumbnail and --range do not go together.") : ValidationResult.Success();
 }
 
 [Description("Download and decrypt a media item (whole or a byte range); a failed download leaves no file behind.")]
@@ -110,13 +129,19 @@ public sealed class DownloadCommand(CliEnvironment env) : HoomiCommand<DownloadS
             var stdout = Env.OpenStandardOutput();
             await using (stdout.ConfigureAwait(false))
             {
-                await TransferAsync(client, info, range, stdout, cancellationToken).ConfigureAwait(false);
+                await TransferAsync(client, info, range, settings.Thumbnail, stdout, cancellationToken).ConfigureAwait(false);
             }
 
             return 0;
         }
 
-        var target = Path.GetFullPath(settings.Output ?? SafeName(client, info));
+        var name = SafeName(client, info);
+        if (settings.Thumbnail)
+        {
+            name = Path.GetFileNameWithoutExtension(name) + ".thumbnail" + Path.GetExtension(name);
+        }
+
+        var target = Path.GetFullPath(settings.Output ?? name);
         // Written beside the target and renamed at the end: a failure (or Ctrl+C) deletes the partial file and leaves
         // any earlier file of that name untouched.
         var partial = target + ".partial";
@@ -125,7 +150,7 @@ public sealed class DownloadCommand(CliEnvironment env) : HoomiCommand<DownloadS
             var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
             {
-                await TransferAsync(client, info, range, file, cancellationToken).ConfigureAwait(false);
+                await TransferAsync(client, info, range, settings.Thumbnail, file, cancellationToken).ConfigureAwait(false);
             }
 
             File.Move(partial, target, overwrite: true);
@@ -140,8 +165,14 @@ public sealed class DownloadCommand(CliEnvironment env) : HoomiCommand<DownloadS
         return 0;
     }
 
-    private async Task TransferAsync(HoomiClient client, MediaInfo info, (long Offset, long? Count)? range, Stream destination, CancellationToken cancellationToken)
+    private async Task TransferAsync(HoomiClient client, MediaInfo info, (long Offset, long? Count)? range, bool thumbnail, Stream destination, CancellationToken cancellationToken)
     {
+        if (thumbnail)
+        {
+            await client.DownloadThumbnailAsync(info.Id, destination, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (range is { } r)
         {
             await client.DownloadRangeAsync(info.Id, r.Offset, r.Count, destination, cancellationToken).ConfigureAwait(false);
@@ -185,6 +216,33 @@ public sealed class DownloadCommand(CliEnvironment env) : HoomiCommand<DownloadS
         }
 
         return (from, to - from + 1);
+    }
+}
+
+public sealed class ForwardSettings : GlobalSettings
+{
+    [CommandArgument(0, "<MEDIA>")]
+    public string Media { get; init; } = "";
+
+    [CommandOption("--to <HOOMI>")]
+    [Description("The hoomi to forward to (id or name); you must be a member of both.")]
+    public string? To { get; init; }
+
+    public override ValidationResult Validate() =>
+        string.IsNullOrWhiteSpace(To) ? ValidationResult.Error("--to HOOMI is required.") : ValidationResult.Success();
+}
+
+[Description("Forward a media item to another hoomi without uploading it again (its key is re-wrapped for the target's members); prints the new media id on the last line.")]
+public sealed class ForwardCommand(CliEnvironment env) : HoomiCommand<ForwardSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, ForwardSettings settings, CancellationToken cancellationToken)
+    {
+        var mediaId = ParseMediaId(settings.Media);
+        var target = await ResolveHoomiAsync(client, settings.To!, cancellationToken).ConfigureAwait(false);
+        var forwarded = await client.ForwardAsync(mediaId, target, cancellationToken).ConfigureAwait(false);
+        Env.ErrorOut.WriteLine($"Forwarded {mediaId} to {target}.");
+        Env.Out.WriteLine(forwarded.Id);
+        return 0;
     }
 }
 
@@ -274,43 +332,100 @@ public sealed class ShareKeysCommand(CliEnvironment env) : HoomiCommand<HoomiSet
     }
 }
 
-[Description("Print a hoomi's live events until Ctrl+C.")]
-public sealed class WatchCommand(CliEnvironment env) : HoomiCommand<HoomiSettings>(env)
+public sealed class WatchSettings : JsonSettings
 {
-    protected override async Task<int> RunAsync(HoomiClient client, HoomiSettings settings, CancellationToken cancellationToken)
+    [CommandArgument(0, "<HOOMI>")]
+    [Description("A hoomi id, or the name of one of your hoomis.")]
+    public string Hoomi { get; init; } = "";
+
+    [CommandOption("--after <CURSOR>")]
+    [Description("Print the events after this cursor first ('0': every event still kept). Default: after the last one printed by this home, or from now on.")]
+    public string? After { get; init; }
+}
+
+[Description("Print a hoomi's events until Ctrl+C: first those missed since the last run (or --after), then live ones; catches up again after a reconnect.")]
+public sealed class WatchCommand(CliEnvironment env) : HoomiCommand<WatchSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, WatchSettings settings, CancellationToken cancellationToken)
     {
         var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
+        var after = settings.After ?? client.Home.LoadCursor(hoomiId);
         var writeLock = new Lock();
-        var connection = await client.SubscribeAsync(e =>
+        var options = new SubscribeOptions
         {
-            if (e.HoomiId == hoomiId)
+            CatchUp = new Dictionary<Guid, string?> { [hoomiId] = after },
+            OnlyCatchUpHoomis = true,
+            // After the line is out: a crash between the two prints an event twice rather than never.
+            OnCursor = (id, cursor) => client.Home.SaveCursor(id, cursor),
+            OnNotice = n =>
             {
-                lock (writeLock)
+                var text = n switch
                 {
-                    Env.Out.WriteLine(settings.Json
-                        ? new System.Text.Json.Nodes.JsonObject { ["event"] = e.Name, ["data"] = e.Data.DeepClone() }.ToJsonString()
-                        : $"{DateTimeOffset.Now:HH:mm:ss} {e.Name} {Describe(e)}");
-                    Env.Out.Flush();
+                    { Error: { } error, State: SubscriptionState.CaughtUp } => "Catching up failed: " + error.Message,
+                    { State: SubscriptionState.Reconnecting } => "Connection lost; reconnecting...",
+                    { State: SubscriptionState.Reconnected } => "Reconnected; catching up.",
+                    _ => n.MissedEvents > 0 ? $"Caught up on {n.MissedEvents} missed event(s)." : null,
+                };
+                if (text is not null)
+                {
+                    lock (writeLock)
+                    {
+                        Env.ErrorOut.WriteLine(text);
+                    }
                 }
+            },
+        };
+        HoomiSubscription subscription;
+        try
+        {
+            subscription = await SubscribeAsync(client, settings, options, writeLock, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HoomiApiException e) when (e.Is("cursor-expired"))
+        {
+            throw CursorExpired(e, settings);
+        }
+
+        await using (subscription.ConfigureAwait(false))
+        {
+            lock (writeLock)
+            {
+                Env.ErrorOut.WriteLine($"Watching {hoomiId}; Ctrl+C to stop.");
             }
 
-            return Task.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            Env.ErrorOut.WriteLine($"Watching {hoomiId}; Ctrl+C to stop.");
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                // Ctrl+C is how watching ends (success); a subscription that cannot go on ends it with its error.
+                await subscription.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // Ctrl+C is how watching ends; that is success.
+                return 0;
+            }
+            catch (HoomiApiException e) when (e.Is("cursor-expired"))
+            {
+                throw CursorExpired(e, settings);
             }
         }
 
         return 0;
     }
+
+    private static HoomiClientException CursorExpired(HoomiApiException e, WatchSettings settings) =>
+        new(e.Message + $" Run 'hoomi watch {settings.Hoomi} --after 0' to print every event still kept.");
+
+    private Task<HoomiSubscription> SubscribeAsync(HoomiClient client, WatchSettings settings, SubscribeOptions options, Lock writeLock, CancellationToken cancellationToken) =>
+        client.SubscribeAsync(e =>
+        {
+            lock (writeLock)
+            {
+                Env.Out.WriteLine(settings.Json
+                    ? new System.Text.Json.Nodes.JsonObject { ["event"] = e.Name, ["data"] = e.Data.DeepClone() }.ToJsonString()
+                    : $"{DateTimeOffset.Now:HH:mm:ss} {e.Name} {Describe(e)}");
+                Env.Out.Flush();
+            }
+
+            return Task.CompletedTask;
+        }, options, cancellationToken);
 
     private static string Describe(HoomiEvent e) =>
         string.Join(' ', e.Data.Where(p => p.Key is not ("hoomiId" or "cursor")).Select(p => $"{p.Key}={p.Value?.ToJsonString().Trim('"')}"));

@@ -14,6 +14,7 @@ namespace Hoomi.Api.Media;
 public sealed class MultipartUploadParts : IUploadParts
 {
     private const int MaxMetadataBytes = 4 * 1024 * 1024;
+    private const int ReaderBufferSize = 64 * 1024;
     private readonly MultipartReader _reader;
     private bool _ended;
 
@@ -36,7 +37,9 @@ public sealed class MultipartUploadParts : IUploadParts
         }
 
         // The file part may be gigabytes: the size limit is the declared size, enforced while reading.
-        return new MultipartUploadParts(new MultipartReader(boundary, request.Body) { BodyLengthLimit = null });
+        // A section's body reads at most one reader buffer at a time: the default 4 KiB turns a 1 GiB file into
+        // 262,144 reads, hashes and file writes downstream. 64 KiB makes them 16 times fewer (bench/README.md).
+        return new MultipartUploadParts(new MultipartReader(boundary, request.Body, ReaderBufferSize) { BodyLengthLimit = null });
     }
 
     /// <summary>Reads and parses the first part, which must be <c>metadata</c> (JSON, at most 4 MiB).</summary>

@@ -62,7 +62,7 @@ public sealed class FileSystemBlobStore : IBlobStore
                 try
                 {
                     int n;
-                    while ((n = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                    while ((n = await FillAsync(content, buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
                     {
                         hash.AppendData(buffer, 0, n);
                         await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
@@ -103,6 +103,23 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
     }
 
+    /// <summary>
+    /// Reads until <paramref name="buffer"/> is full or the content ends: request bodies arrive in small reads
+    /// (a multipart section yields at most its reader's buffer), and each read would otherwise cost a hash call
+    /// and a write system call of its own.
+    /// </summary>
+    private static async ValueTask<int> FillAsync(Stream content, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        int n;
+        while (filled < buffer.Length && (n = await content.ReadAsync(buffer[filled..], cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            filled += n;
+        }
+
+        return filled;
+    }
+
     public Task<Stream> OpenReadAsync(string key, ByteRange? range, CancellationToken cancellationToken)
     {
         var path = PathFor(key);
@@ -116,7 +133,9 @@ public sealed class FileSystemBlobStore : IBlobStore
                 // Deleting an object that is being downloaded must not fail; the reader keeps its inode.
                 Share = FileShare.Read | FileShare.Delete,
                 Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-                BufferSize = BufferSize,
+                // Unbuffered: the response copies in 128 KiB reads already, and a FileStream buffer of the
+                // same size would only add a memory copy per read.
+                BufferSize = 0,
             });
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)

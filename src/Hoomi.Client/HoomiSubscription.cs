@@ -120,6 +120,11 @@ public sealed class HoomiSubscription : IAsyncDisposable
 
         lock (_lock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             if (_held is not null)
             {
                 _held.Add(e);

@@ -96,4 +96,66 @@ public sealed partial class SdkEndToEndTests
         Assert.That(Assert.ThrowsAsync<HoomiApiException>(() => _bob.Client.DownloadAsync(forwarded.Id, sink))!.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(sink.Length, Is.Zero);
     }
+
+    [Test]
+    public async Task A_subscription_from_a_cursor_delivers_what_came_after_it_then_live_events_each_once()
+    {
+        var hoomi = (await _alice.Client.CreateHoomiAsync("Catch-up")).Id;
+        var cursor = (await _alice.Client.ListEventsAsync(hoomi)).Items[^1].Cursor; // the creator's MemberAdded
+        var (first, _) = await UploadAsync(_alice, hoomi, Plaintext.WithMarker(1_000, "CATCH-1"));
+        var (second, _) = await UploadAsync(_alice, hoomi, Plaintext.WithMarker(1_000, "CATCH-2"));
+        var delivered = new List<HoomiEvent>();
+        var saved = new List<string>();
+        var heardThird = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Guid? third = null;
+
+        var subscription = await _alice.Client.SubscribeAsync(e =>
+        {
+            lock (delivered)
+            {
+                delivered.Add(e);
+                if (third is not null && e.MediaId == third)
+                {
+                    heardThird.TrySetResult();
+                }
+            }
+
+            return Task.CompletedTask;
+        }, new SubscribeOptions
+        {
+            CatchUp = new Dictionary<Guid, string?> { [hoomi] = cursor },
+            OnlyCatchUpHoomis = true,
+            OnCursor = (_, c) => saved.Add(c),
+        });
+        await using (subscription)
+        {
+            List<HoomiEvent> caughtUp;
+            lock (delivered)
+            {
+                caughtUp = [.. delivered];
+            }
+
+            var (media, _) = await UploadAsync(_alice, hoomi, Plaintext.WithMarker(1_000, "CATCH-3"));
+            lock (delivered)
+            {
+                third = media.Id;
+                if (delivered.Any(e => e.MediaId == third))
+                {
+                    heardThird.TrySetResult();
+                }
+            }
+
+            await heardThird.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+            // Catch-up happened before SubscribeAsync returned, in journal order, before any live event.
+            Assert.That(caughtUp.Select(e => (e.Name, e.MediaId, e.CaughtUp)), Is.EqualTo(new[] { ("MediaUploaded", (Guid?)first.Id, true), ("MediaUploaded", (Guid?)second.Id, true) }));
+            lock (delivered)
+            {
+                Assert.That(delivered.Select(e => e.MediaId), Is.EqualTo(new Guid?[] { first.Id, second.Id, media.Id }));
+                Assert.That(delivered[^1].CaughtUp, Is.False);
+                Assert.That(subscription.Cursors[hoomi], Is.EqualTo(delivered[^1].Cursor).And.Not.Null);
+                Assert.That(saved, Is.EqualTo(delivered.Select(e => e.Cursor)));
+            }
+        }
+    }
 }

@@ -14,7 +14,7 @@ public static class Report
         L($"# Hoomi benchmark report{(o.Quick ? " (--quick)" : "")}");
         L();
         L($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalMinutes:0.0} min. Machine: {Machine()}; .NET {Environment.Version}.");
-        L($"Disk (`dd bs=1M count=1024 conv=fdatasync` / read back): {o.Disk}.");
+        L($"Disk (`dd bs=1M conv=fdatasync` of 1 GiB, 256 MiB with --quick / read back): {o.Disk}.");
         L("Server: the API in Release as its own process on loopback, PostgreSQL (local, `fsync=off`), filesystem store under /tmp, rate limits off, one fresh server per scenario. "
           + "Client: one process on the same machine (HttpClient, HdrHistogram). nginx: Debian's, `sendfile on`, WebDAV `PUT`, same disk, same client.");
         L("The machine is a shared 2-core VM: the client, the server, PostgreSQL and nginx compete for the same cores, and other people's test runs add noise.");

@@ -60,11 +60,25 @@ public sealed class Suite
     {
         if (_o.Runs("transfer") || _o.Runs("range"))
         {
-            foreach (var mib in _o.TransferSizesMiB)
+            // One fresh server per size, so that each peak RSS belongs to that size only (--quick shares one:
+            // the sizes run in ascending order, so each peak is still that of the largest transfer so far).
+            ApiProcess? shared = null;
+            try
             {
-                using var server = ApiProcess.Start(_repo, dataDir, postgres.CreateDatabase());
-                var last = mib == _o.TransferSizesMiB[^1];
-                await TransferAsync(server, mib * MiB, rangeAfter: last && _o.Runs("range"));
+                foreach (var mib in _o.TransferSizesMiB)
+                {
+                    var server = _o.Quick ? shared ??= ApiProcess.Start(_repo, dataDir, postgres.CreateDatabase()) : ApiProcess.Start(_repo, dataDir, postgres.CreateDatabase());
+                    var last = mib == _o.TransferSizesMiB[^1];
+                    await TransferAsync(server, mib * MiB, rangeAfter: last && _o.Runs("range"));
+                    if (server != shared)
+                    {
+                        server.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                shared?.Dispose();
             }
         }
 

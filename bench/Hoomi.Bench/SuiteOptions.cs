@@ -50,8 +50,8 @@ public sealed class SuiteOptions
                 case "--quick":
                     o.Quick = true;
                     o.TransferBytesPerSize = 20L * 1024 * 1024;
-                    o.LoadSeconds = 6;
-                    o.FanoutSeconds = 5;
+                    o.LoadSeconds = 4;
+                    o.FanoutSeconds = 3;
                     break;
                 case "--out":
                     o.Out = args[++i];
@@ -100,7 +100,7 @@ public static class Tracer
         Directory.CreateDirectory(o.TraceDir);
         var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet/tools/dotnet-trace");
         var psi = new ProcessStartInfo(File.Exists(tool) ? tool : "dotnet-trace",
-            ["collect", "-p", server.ProcessId.ToString(CultureInfo.InvariantCulture), "--profile", "cpu-sampling", "-o", Path.Combine(o.TraceDir, phase + ".nettrace")])
+            ["collect", "-p", server.ProcessId.ToString(CultureInfo.InvariantCulture), "--profile", "dotnet-common,dotnet-sampled-thread-time", "-o", Path.Combine(o.TraceDir, phase + ".nettrace")])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -119,9 +119,12 @@ public static class Tracer
             return;
         }
 
-        // dotnet-trace stops on Enter or Ctrl+C and then writes the file.
-        await trace.StandardInput.WriteLineAsync();
-        await trace.StandardInput.FlushAsync();
+        // dotnet-trace stops on Ctrl+C (SIGINT) and then closes the file.
+        using (var kill = Process.Start("kill", ["-INT", trace.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
         await trace.WaitForExitAsync();
         trace.Dispose();
     }

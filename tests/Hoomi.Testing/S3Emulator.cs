@@ -42,24 +42,51 @@ public sealed class S3Emulator : IDisposable
             }
         }
 
-        var root = Path.Combine(Path.GetTempPath(), "hoomi-ceph-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path.Combine(root, "mon"));
-        Directory.CreateDirectory(Path.Combine(root, "osd"));
-        Directory.CreateDirectory(Path.Combine(root, "run"));
-        var monPort = ExternalProcess.FreeTcpPort();
-        var emulator = new S3Emulator(root, ExternalProcess.FreeTcpPort());
-        try
+        // A fresh cluster now and then refuses its first admin commands (seen on a loaded CI machine:
+        // "Error EPERM: problem getting command descriptions from mon"): start over, on new ports.
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            emulator.Bootstrap(monPort);
+            var root = Path.Combine(Path.GetTempPath(), "hoomi-ceph-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(Path.Combine(root, "mon"));
+            Directory.CreateDirectory(Path.Combine(root, "osd"));
+            Directory.CreateDirectory(Path.Combine(root, "run"));
+            var monPort = ExternalProcess.FreeTcpPort();
+            var emulator = new S3Emulator(root, ExternalProcess.FreeTcpPort());
+            try
+            {
+                emulator.Bootstrap(monPort);
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => emulator.Dispose();
+                return emulator;
+            }
+            catch (Exception e) when (attempt < attempts && e is InvalidOperationException or TimeoutException)
+            {
+                Console.Error.WriteLine($"S3 emulator bootstrap attempt {attempt} failed, starting over: {e.Message}");
+                emulator.Dispose();
+            }
+            catch
+            {
+                emulator.Dispose();
+                throw;
+            }
         }
-        catch
-        {
-            emulator.Dispose();
-            throw;
-        }
+    }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => emulator.Dispose();
-        return emulator;
+    /// <summary>Runs a cluster admin command, retrying while the new monitor is not ready to answer it.</summary>
+    private void Ceph(params string[] arguments)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                ExternalProcess.Run("ceph", ["-c", _config, "--connect-timeout", "30", .. arguments], timeout: TimeSpan.FromSeconds(60));
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 10)
+            {
+                Thread.Sleep(TimeSpan.FromMilliseconds(500 * attempt));
+            }
+        }
     }
 
     private void Bootstrap(int monPort)
@@ -113,8 +140,9 @@ public sealed class S3Emulator : IDisposable
         ExternalProcess.Run("monmaptool", ["--create", "--fsid", fsid, "--addv", "a", $"[v1:127.0.0.1:{monPort}]", monmap]);
         ExternalProcess.Run("ceph-mon", ["-c", _config, "--mkfs", "-i", "a", "--monmap", monmap, "--keyring", keyring]);
         _daemons.Add(StartDaemon("ceph-mon", ["-c", _config, "-f", "-i", "a"]));
-        ExternalProcess.Run("ceph", ["-c", _config, "--connect-timeout", "30", "osd", "new", osdUuid], timeout: TimeSpan.FromSeconds(60));
-        ExternalProcess.Run("ceph", ["-c", _config, "osd", "crush", "add", "osd.0", "1", "root=default"], timeout: TimeSpan.FromSeconds(60));
+        // Both are idempotent (same uuid, same placement), so a retry is safe.
+        Ceph("osd", "new", osdUuid);
+        Ceph("osd", "crush", "add", "osd.0", "1", "root=default");
         ExternalProcess.Run("ceph-osd", ["-c", _config, "-i", "0", "--mkfs", "--osd-uuid", osdUuid]);
         _daemons.Add(StartDaemon("ceph-osd", ["-c", _config, "-f", "-i", "0"]));
         StartGateway();

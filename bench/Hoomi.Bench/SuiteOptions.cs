@@ -71,6 +71,9 @@ public sealed class SuiteOptions
                 case "--seconds":
                     o.LoadSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--clients":
+                    o.Clients = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--sizes":
                     o.TransferSizesMiB = [.. args[++i].Split(',').Select(long.Parse)];
                     break;

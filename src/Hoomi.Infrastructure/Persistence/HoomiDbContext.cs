@@ -31,7 +31,7 @@ public abstract class HoomiDbContext(DbContextOptions options)
 
     public DbSet<HoomiEvent> HoomiEvents => Set<HoomiEvent>();
 
-    IQueryable<UserInfo> IHoomiDbContext.Users => Users.Select(u => new UserInfo { Id = u.Id, UserName = u.UserName! });
+    IQueryable<UserInfo> IHoomiDbContext.Users => Users.Select(u => new UserInfo { Id = u.Id, UserName = u.UserName!, NormalizedUserName = u.NormalizedUserName! });
 
     public override async Task<int> SaveChangesAsync(CancellationToken cancellationToken = default)
     {

@@ -73,6 +73,19 @@ public sealed class MemberEndpointsTests
     }
 
     [Test]
+    public async Task A_user_name_is_matched_whatever_its_case()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var hoomi = await alice.CreateHoomiAsync();
+
+        var response = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = bob.UserName.ToUpperInvariant() });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        var member = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.That(member["userName"]!.GetValue<string>(), Is.EqualTo(bob.UserName), "the account's own spelling");
+    }
+
+    [Test]
     public async Task The_member_list_shows_each_members_active_device_keys_only()
     {
         var alice = await UserAsync("alice");

@@ -40,4 +40,13 @@ public sealed record UserInfo
     public required Guid Id { get; init; }
 
     public required string UserName { get; init; }
+
+    /// <summary>The user name as the account store looks it up: <see cref="NormalizeUserName"/> of <see cref="UserName"/>.</summary>
+    public required string NormalizedUserName { get; init; }
+
+    /// <summary>
+    /// How user names are compared: case-insensitively, after Unicode normalisation (what ASP.NET Core Identity's
+    /// default lookup normaliser stores for every account), so "Bob@Example.com" finds bob@example.com.
+    /// </summary>
+    public static string NormalizeUserName(string userName) => userName.Trim().Normalize().ToUpperInvariant();
 }

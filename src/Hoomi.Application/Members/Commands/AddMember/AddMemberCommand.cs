@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hoomi.Application.Members.Commands.AddMember;
 
-/// <summary>An owner adds an existing account, found by user name, as a member.</summary>
+/// <summary>An owner adds an existing account, found by user name (case-insensitively), as a member.</summary>
 public sealed record AddMemberCommand(Guid HoomiId, string UserName) : ICommand<MemberDto>;
 
 public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IMediaNotifier notifier)
@@ -15,8 +15,8 @@ public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser use
     public async ValueTask<MemberDto> Handle(AddMemberCommand command, CancellationToken cancellationToken)
     {
         var hoomi = await db.LoadHoomiForMemberAsync(command.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
-        var normalized = command.UserName.Trim();
-        var target = await db.Users.FirstOrDefaultAsync(u => u.UserName == normalized, cancellationToken).ConfigureAwait(false)
+        var normalized = UserInfo.NormalizeUserName(command.UserName);
+        var target = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("User");
 
         var membership = hoomi.AddMember(target.Id, user.Id, clock.GetUtcNow());

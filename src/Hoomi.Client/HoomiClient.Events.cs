@@ -28,6 +28,10 @@ public sealed partial class HoomiClient
         return new HoomiEventPage([.. page.Items.Select(HoomiEvent.FromJournal)], page.NextCursor);
     }
 
+    /// <summary>The cursor of the hoomi's newest event ("0" when it has none): pass it as <c>after</c> to get only what comes next.</summary>
+    public async Task<string> GetLatestEventCursorAsync(Guid hoomiId, CancellationToken cancellationToken = default) =>
+        (await GetJsonAsync<LatestEventCursor>($"hoomis/{hoomiId}/events/latest", cancellationToken).ConfigureAwait(false)).Cursor;
+
     /// <summary>
     /// Connects to the hub and, for every hoomi in <see cref="SubscribeOptions.CatchUp"/>, delivers what was missed since
     /// its cursor before any live event, and again after every reconnect: connect, call the hub's <c>Joined()</c> (the

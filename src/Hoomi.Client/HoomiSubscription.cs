@@ -11,7 +11,7 @@ public sealed class SubscribeOptions
 {
     /// <summary>
     /// The hoomis to catch up on, each with the cursor of the last event already seen. A null cursor means "from now on":
-    /// the journal is read once to find its end and nothing older is delivered.
+    /// the subscription starts after the journal's newest entry (<c>/events/latest</c>) and nothing older is delivered.
     /// </summary>
     public IReadOnlyDictionary<Guid, string?> CatchUp { get; init; } = new Dictionary<Guid, string?>();
 
@@ -198,18 +198,21 @@ public sealed class HoomiSubscription : IAsyncDisposable
             var missed = 0;
             foreach (var (hoomiId, tracker) in _trackers)
             {
-                var skipping = tracker.FromNow;
+                var fromNow = tracker.FromNow;
+                if (fromNow)
+                {
+                    // "From now on": everything up to the journal's newest entry counts as seen; what comes after it
+                    // (already held from the hub, or read below) is delivered.
+                    tracker.Skip(await _client.GetLatestEventCursorAsync(hoomiId, cancellationToken).ConfigureAwait(false));
+                }
+
                 var after = tracker.Position;
                 while (true)
                 {
                     var page = await _client.ListEventsAsync(hoomiId, after, PageSize, cancellationToken).ConfigureAwait(false);
                     foreach (var e in page.Items)
                     {
-                        if (skipping)
-                        {
-                            tracker.Skip(e.Cursor);
-                        }
-                        else if (await DeliverAsync(e, fromJournal: true).ConfigureAwait(false))
+                        if (await DeliverAsync(e, fromJournal: true).ConfigureAwait(false) && !fromNow)
                         {
                             missed++;
                         }
@@ -224,7 +227,7 @@ public sealed class HoomiSubscription : IAsyncDisposable
                 }
 
                 tracker.FromNow = false;
-                if (skipping && tracker.Position is { } position)
+                if (fromNow && tracker.Position is { } position)
                 {
                     _options.OnCursor?.Invoke(hoomiId, position);
                 }

@@ -158,4 +158,52 @@ public sealed partial class SdkEndToEndTests
             }
         }
     }
+
+    [Test]
+    public async Task A_subscription_from_now_delivers_nothing_older_and_starts_after_the_newest_event()
+    {
+        var hoomi = (await _alice.Client.CreateHoomiAsync("From now")).Id;
+        await UploadAsync(_alice, hoomi, Plaintext.WithMarker(1_000, "BEFORE-1"));
+        await UploadAsync(_alice, hoomi, Plaintext.WithMarker(1_000, "BEFORE-2"));
+        var newest = (await _alice.Client.ListEventsAsync(hoomi)).Items[^1].Cursor;
+        var delivered = new List<HoomiEvent>();
+        var saved = new List<string>();
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var subscription = await _alice.Client.SubscribeAsync(e =>
+        {
+            lock (delivered)
+            {
+                delivered.Add(e);
+            }
+
+            heard.TrySetResult();
+            return Task.CompletedTask;
+        }, new SubscribeOptions
+        {
+            CatchUp = new Dictionary<Guid, string?> { [hoomi] = null },
+            OnlyCatchUpHoomis = true,
+            OnCursor = (_, c) => saved.Add(c),
+        });
+        await using (subscription)
+        {
+            List<string> savedAtStart;
+            lock (delivered)
+            {
+                Assert.That(delivered, Is.Empty, "nothing from before the subscription");
+                savedAtStart = [.. saved];
+            }
+
+            var (after, _) = await UploadAsync(_alice, hoomi, Plaintext.WithMarker(1_000, "AFTER"));
+            await heard.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.That(savedAtStart, Is.EqualTo(new[] { newest }), "the starting position is the newest event's cursor");
+            lock (delivered)
+            {
+                Assert.That(delivered.Select(e => (e.Name, e.MediaId, e.CaughtUp)), Is.EqualTo(new[] { ("MediaUploaded", (Guid?)after.Id, false) }));
+                Assert.That(long.Parse(delivered[0].Cursor!, System.Globalization.CultureInfo.InvariantCulture),
+                    Is.EqualTo(long.Parse(newest!, System.Globalization.CultureInfo.InvariantCulture) + 1));
+            }
+        }
+    }
 }

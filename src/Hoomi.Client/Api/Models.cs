@@ -56,3 +56,6 @@ internal sealed record ForwardRequestJson(Guid TargetHoomiId, string MediaId, st
 
 /// <summary>A page of <c>GET /hoomis/{id}/events</c>: items <c>{cursor, type, hoomiId, ...}</c>, oldest first.</summary>
 internal sealed record EventPage(IReadOnlyList<System.Text.Json.Nodes.JsonObject> Items, string? NextCursor);
+
+/// <summary><c>GET /hoomis/{id}/events/latest</c>.</summary>
+internal sealed record LatestEventCursor(string Cursor);

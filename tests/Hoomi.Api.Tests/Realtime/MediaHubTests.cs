@@ -1,7 +1,8 @@
-using System.Globalization;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hoomi.Api.Realtime;
 using Microsoft.AspNetCore.Http.Connections.Client;
@@ -218,6 +219,32 @@ public sealed class MediaHubTests
         var (next, _) = await alice.UploadAsync(hoomi, alice, bob, carol);
         var live = await back.WaitForAsync("MediaUploaded", hoomi, p => p.GetProperty("mediaId").GetGuid() == next);
         Assert.That(long.Parse(live.Cursor, CultureInfo.InvariantCulture), Is.EqualTo(long.Parse((string)items[2]["cursor"]!, CultureInfo.InvariantCulture) + 1));
+    }
+
+    [Test]
+    public async Task The_latest_cursor_is_the_newest_events_and_reading_after_it_gives_only_what_follows()
+    {
+        var (alice, bob, hoomi) = await AliceAndBobAsync();
+        await alice.UploadAsync(hoomi, alice, bob);
+        var journal = (await bob.EventsAsync(hoomi, limit: 500))["items"]!.AsArray();
+        var newest = (string)journal[^1]!["cursor"]!;
+
+        var latest = (await bob.Api.Http.GetFromJsonAsync<JsonObject>($"/hoomis/{hoomi}/events/latest"))!;
+        var (next, _) = await alice.UploadAsync(hoomi, alice, bob);
+        var after = (await bob.EventsAsync(hoomi, after: (string)latest["cursor"]!))["items"]!.AsArray();
+        var mallory = await UserAsync("mallory");
+        var outsider = await mallory.Api.Http.GetAsync($"/hoomis/{hoomi}/events/latest");
+        using var anonymous = _server.CreateHttpClient();
+        var noToken = await anonymous.GetAsync($"/hoomis/{hoomi}/events/latest");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(latest.Select(p => p.Key), Is.EqualTo(new[] { "cursor" }));
+            Assert.That((string)latest["cursor"]!, Is.EqualTo(newest));
+            Assert.That(after.Select(i => ((string)i!["type"]!, (string?)i["mediaId"])), Is.EqualTo(new[] { ("MediaUploaded", (string?)next.ToString()) }));
+            Assert.That(outsider.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(noToken.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        });
     }
 
     [Test]

@@ -67,7 +67,7 @@ public static class Report
 
         if (r.Loads.Count > 0)
         {
-            L($"## 2. Many small files (16 KiB, {r.Loads[0].Hoomi.Clients} concurrent clients, closed loop, {r.Loads[0].Hoomi.Seconds:0} s each)");
+            L($"## 2. Many small files (16 KiB, {r.Loads[0].Hoomi.Clients} concurrent clients, closed loop, {r.Loads[0].Hoomi.Seconds:0} s each, after {r.LoadWarmupSeconds:0} s of uploads to warm up the fresh server)");
             L();
             L("| operation | server | requests/s | p50 | p90 | p99 | p99.9 | max | errors |");
             L("|---|---|--:|--:|--:|--:|--:|--:|--:|");

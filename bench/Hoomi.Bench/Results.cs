@@ -44,6 +44,9 @@ public sealed class SuiteResults
 
     public List<(LoadResult Hoomi, LoadResult? Nginx)> Loads { get; } = [];
 
+    /// <summary>Seconds of upload load on the fresh server before the small-file figures.</summary>
+    public double LoadWarmupSeconds { get; set; }
+
     public List<FanoutResult> Fanouts { get; } = [];
 
     public RangeResult? Range { get; set; }

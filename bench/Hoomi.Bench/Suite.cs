@@ -281,7 +281,7 @@ public sealed class Suite
             return Send(http, () => BenchApi.Authorized(HttpMethod.Get, $"/media/{ids[i % ids.Count]}", users[c].Token), null);
         }
 
-        await LoadAsync("warm-up", clients, 2, Upload);
+        await LoadAsync("warm-up", clients, _o.WarmupSeconds, Upload);
         var up = await LoadAsync("Hoomi upload 16 KiB", clients, _o.LoadSeconds, Upload, server, "small-upload");
         var down = await LoadAsync("Hoomi download 16 KiB", clients, _o.LoadSeconds, Download, server, "small-download");
 
@@ -303,6 +303,7 @@ public sealed class Suite
             nDown = await LoadAsync("nginx GET 16 KiB", clients, _o.LoadSeconds, Get);
         }
 
+        _results.LoadWarmupSeconds = _o.WarmupSeconds;
         _results.Loads.Add((up, nUp));
         _results.Loads.Add((down, nDown));
     }

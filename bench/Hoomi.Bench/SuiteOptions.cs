@@ -32,6 +32,13 @@ public sealed class SuiteOptions
 
     public double LoadSeconds { get; private set; } = 30;
 
+    /// <summary>
+    /// Load before the small-file figures: the server is fresh, and tiered compilation keeps recompiling the thousands of
+    /// methods under EF Core, Npgsql and ASP.NET Core for 10–15 s on two cores (bench/README.md, JIT warm-up), which a
+    /// long-running server has long finished.
+    /// </summary>
+    public double WarmupSeconds { get; private set; } = 15;
+
     public int[] Subscribers { get; private set; } = [100, 1000];
 
     public double FanoutRate { get; private set; } = 10;
@@ -51,6 +58,7 @@ public sealed class SuiteOptions
                     o.Quick = true;
                     o.TransferBytesPerSize = 20L * 1024 * 1024;
                     o.LoadSeconds = 4;
+                    o.WarmupSeconds = 2;
                     o.FanoutSeconds = 3;
                     break;
                 case "--out":
@@ -70,6 +78,9 @@ public sealed class SuiteOptions
                     break;
                 case "--seconds":
                     o.LoadSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--warmup":
+                    o.WarmupSeconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
                 case "--clients":
                     o.Clients = int.Parse(args[++i], CultureInfo.InvariantCulture);

@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
+using Hoomi.Api.Tests.Infrastructure;
 
 namespace Hoomi.Api.Tests.Realtime;
 
@@ -42,38 +41,5 @@ public sealed class TokenLoggingTests
             Assert.That(lines.Where(l => l.Contains(Uri.EscapeDataString(token)[..40], StringComparison.Ordinal)), Is.Empty);
             Assert.That(lines.Where(l => l.Contains("access_token", StringComparison.Ordinal)), Is.Empty);
         });
-    }
-
-    /// <summary>Keeps every message with its structured values, as a log sink would receive them.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull
-            {
-                lines.Enqueue(category + " scope " + Describe(state));
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{category} {logLevel} {formatter(state, exception)} {Describe(state)} {exception}");
-
-            private static string Describe(object? state) => state is IEnumerable<KeyValuePair<string, object?>> values
-                ? string.Join(' ', values.Select(kv => kv.Key + "=" + kv.Value))
-                : state?.ToString() ?? "";
-        }
     }
 }

@@ -24,7 +24,10 @@ public static class HoomiEventJson
     /// <summary>The public fields of an event record (camelCase, as every other response).</summary>
     public static string Payload<TEvent>(TEvent e) => JsonSerializer.Serialize(e, JsonSerializerOptions.Web);
 
-    public static string CursorOf(HoomiEvent e) => e.Sequence.ToString(CultureInfo.InvariantCulture);
+    public static string CursorOf(HoomiEvent e) => CursorOf(e.Sequence);
+
+    /// <summary>The cursor of the journal position <paramref name="sequence"/> (0: before the first event).</summary>
+    public static string CursorOf(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Reads a cursor given back by a client; cursors are opaque to clients, so anything else is malformed.</summary>
     public static bool TryParseCursor(string? cursor, out long sequence)

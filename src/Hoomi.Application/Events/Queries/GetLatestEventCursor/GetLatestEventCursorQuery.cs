@@ -21,6 +21,6 @@ public sealed class GetLatestEventCursorQueryHandler(IHoomiDbContext db, ICurren
         await db.RequireMembershipAsync(query.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
         var latest = await db.HoomiEvents.AsNoTracking().Where(e => e.HoomiId == query.HoomiId)
             .MaxAsync(e => (long?)e.Sequence, cancellationToken).ConfigureAwait(false) ?? 0;
-        return new LatestEventCursorDto(latest.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new LatestEventCursorDto(HoomiEventJson.CursorOf(latest));
     }
 }

@@ -24,6 +24,13 @@ public static class HoomiCli
                 keys.AddCommand<KeysShowCommand>("show");
                 keys.AddCommand<KeysRevokeCommand>("revoke").WithExample("keys", "revoke", "--yes");
             });
+            config.AddBranch("identity", identity =>
+            {
+                identity.SetDescription("Your identity key, which certifies your devices.");
+                identity.AddCommand<IdentityExportCommand>("export").WithExample("identity", "export", "identity.p8");
+                identity.AddCommand<IdentityImportCommand>("import").WithExample("identity", "import", "identity.p8");
+            });
+            config.AddCommand<VerifyCommand>("verify").WithExample("verify", "bob@example.com");
             config.AddBranch("hoomi", hoomi =>
             {
                 hoomi.SetDescription("Hoomis and their members.");

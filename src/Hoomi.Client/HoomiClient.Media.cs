@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Hoomi.Client.Api;
 using Hoomi.Client.Crypto;
+using Hoomi.Client.Trust;
 
 namespace Hoomi.Client;
 
@@ -50,7 +51,7 @@ public sealed partial class HoomiClient
         }
 
         // Never compressed: thumbnails are images. A fresh salt gives the stream its own keys under the same K.
-        return Hme1.Encrypt(plaintext.Span, fileKey, Hme1Purpose.Thumbnail, new Hme1WriterOptions { Compress = false });
+        return Hme1.Encrypt(plaintext.Span, fileKey, Hme1Purpose.Thumbnail, new Hme1WriterOptions { Compress = false, Version = Hme1Format.Version2, Pad = options.Pad });
     }
 
     /// <summary>Downloads and decrypts a media item's thumbnail (purpose <c>thumbnail</c>, same file key as the content).</summary>
@@ -62,7 +63,7 @@ public sealed partial class HoomiClient
             throw new HoomiClientException($"Media {mediaId} has no thumbnail.");
         }
 
-        var fileKey = UnwrapFileKey(info.Id, info.WrappedKeys);
+        var fileKey = await OpenFileKeyAsync(info, cancellationToken).ConfigureAwait(false);
         try
         {
             using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"media/{mediaId}/thumbnail"), true, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
@@ -75,6 +76,11 @@ public sealed partial class HoomiClient
             if (ciphertext.Length != length)
             {
                 throw new HoomiClientException("The thumbnail's body does not match its Content-Length.");
+            }
+
+            if (info.Signature is not null && Convert.ToHexStringLower(SHA256.HashData(ciphertext)) != info.ThumbnailSha256)
+            {
+                throw new HoomiTrustException(TrustFailure.ContentMismatch, "The thumbnail is not the one its sender signed: refused.");
             }
 
             return Hme1.Decrypt(ciphertext, fileKey, Hme1Purpose.Thumbnail);
@@ -107,16 +113,24 @@ public sealed partial class HoomiClient
         await EnsureDeviceKeyRegisteredAsync(cancellationToken).ConfigureAwait(false);
         var source = await GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
         var newId = Guid.CreateVersion7();
-        var fileKey = UnwrapFileKey(source.Id, source.WrappedKeys);
+        // Only a verified item is passed on; the forwarder then signs the new item as its sender.
+        var fileKey = await OpenFileKeyAsync(source, cancellationToken).ConfigureAwait(false);
         try
         {
-            var metadata = source.EncryptedMetadata is null
-                ? null
-                : Base64Url.Encode(ReencryptMetadata(fileKey, source.Id, newId, Base64Url.Decode(source.EncryptedMetadata)));
+            if (source.Signature is null || source.Header is null || source.EncryptedMetadata is null)
+            {
+                throw new HoomiClientException($"Media {mediaId} is an unsigned hoomi-e2ee-1 item: download it and upload it again to send it signed.");
+            }
+
+            var metadataBytes = ReencryptMetadata(fileKey, source.Id, newId, Base64Url.Decode(source.EncryptedMetadata));
+            var metadata = Base64Url.Encode(metadataBytes);
+            var header = Base64Url.Decode(source.Header);
             for (var attempt = 1; ; attempt++)
             {
                 var members = await ListMembersAsync(targetHoomiId, cancellationToken).ConfigureAwait(false);
-                var request = new ForwardRequestJson(targetHoomiId, newId.ToString("D"), metadata, WrapForAll(members, fileKey, newId));
+                var wraps = WrapFor(DeviceVerifier.RequireRecipients(members, Trust), fileKey, newId);
+                var signature = SignItem(Statement(source, targetHoomiId, newId, DeviceKey.KeyId, header, metadataBytes, ToSigned(wraps)));
+                var request = new ForwardRequestJson(targetHoomiId, newId.ToString("D"), metadata, wraps, DeviceKey.KeyId, signature);
                 try
                 {
                     return await SendJsonAsync<MediaInfo>(
@@ -181,7 +195,7 @@ public sealed partial class HoomiClient
         {
         }
 
-        if (_session is not null && _session.RegisteredKeyId == keyId)
+        if (_session?.RegisteredKeyId is { } registered && (registered == keyId || registered.StartsWith(keyId + "/", StringComparison.Ordinal)))
         {
             _session = _session with { RegisteredKeyId = null };
             Home.SaveSession(_session);

@@ -9,6 +9,7 @@ using Hoomi.Client.Api;
 using Hoomi.Client.Crypto;
 using Hoomi.Client.Storage;
 using Hoomi.Client.Transfer;
+using Hoomi.Client.Trust;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Hoomi.Client;
@@ -127,28 +128,16 @@ public sealed partial class HoomiClient : IDisposable
 
     // ---- device keys ----------------------------------------------------------------------------------------
 
-    /// <summary>Creates this device's key if needed and registers its public half (idempotent on the server).</summary>
-    public async Task<DeviceKeyInfo> RegisterDeviceKeyAsync(CancellationToken cancellationToken = default)
-    {
-        var key = DeviceKey;
-        var info = await SendJsonAsync<DeviceKeyInfo>(
-            () => new HttpRequestMessage(HttpMethod.Put, "me/keys/" + key.KeyId) { Content = JsonContent.Create(new { publicKey = key.PublicKeyBase64Url }, options: Json) },
-            authenticated: true, cancellationToken).ConfigureAwait(false);
-        if (_session is not null)
-        {
-            _session = _session with { RegisteredKeyId = key.KeyId };
-            Home.SaveSession(_session);
-        }
-
-        return info;
-    }
+    /// <summary>Creates this device's keys if needed, certifies them and registers them (idempotent on the server).</summary>
+    public Task<DeviceKeyInfo> RegisterDeviceKeyAsync(CancellationToken cancellationToken = default) => RegisterDeviceKeyAsync(newIdentity: false, cancellationToken);
 
     public async Task<IReadOnlyList<DeviceKeyInfo>> ListMyKeysAsync(CancellationToken cancellationToken = default) =>
         (await GetJsonAsync<ListResult<DeviceKeyInfo>>("me/keys", cancellationToken).ConfigureAwait(false)).Items;
 
     private async Task EnsureDeviceKeyRegisteredAsync(CancellationToken cancellationToken)
     {
-        if (_session?.RegisteredKeyId != DeviceKey.KeyId)
+        var identity = Home.GetIdentityKey();
+        if (identity is null || _session?.RegisteredKeyId != DeviceKey.KeyId + "/" + identity.Fingerprint)
         {
             await RegisterDeviceKeyAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -214,40 +203,54 @@ public sealed partial class HoomiClient : IDisposable
         var fileKey = RandomNumberGenerator.GetBytes(FileKeyWrapper.FileKeyLength);
         try
         {
+            var compress = options.Compress ?? CompressionPolicy.ShouldCompress(options.MimeType);
             var writer = new Hme1WriterOptions
             {
-                Compress = options.Compress ?? CompressionPolicy.ShouldCompress(options.MimeType),
+                Compress = compress,
                 Salt = RandomNumberGenerator.GetBytes(Hme1Format.SaltLength),
                 LeaveOpen = true,
+                Version = Hme1Format.Version2,
+                Pad = options.Pad,
+                // The sealed length goes in the header, before the first segment: a compressed stream is counted first.
+                PlaintextLength = compress ? await CompressedLengthAsync(content, start, cancellationToken).ConfigureAwait(false) : plaintextLength,
             };
 
             string sha256;
             long size;
+            byte[] header;
             using (var sink = new HashingSink())
             {
-                await EncryptAsync(content, start, sink, fileKey, writer, n => progress?.Report(new TransferProgress("preparing", n, plaintextLength)), cancellationToken).ConfigureAwait(false);
+                header = await EncryptAsync(content, start, sink, fileKey, writer, n => progress?.Report(new TransferProgress("preparing", n, plaintextLength)), cancellationToken).ConfigureAwait(false);
                 size = sink.BytesWritten;
                 sha256 = sink.HashHex();
             }
 
-            var encryptedMetadata = Base64Url.Encode(EncryptedMetadata.Encrypt(fileKey, mediaId, new MediaMetadata(
-                options.Name, options.MimeType, plaintextLength, options.Width, options.Height, options.DurationMs)));
+            var encryptedMetadataBytes = EncryptedMetadata.Encrypt(fileKey, mediaId, new MediaMetadata(
+                options.Name, options.MimeType, plaintextLength, options.Width, options.Height, options.DurationMs), pad: true);
+            var encryptedMetadata = Base64Url.Encode(encryptedMetadataBytes);
             var thumbnail = await EncryptThumbnailAsync(options, fileKey, cancellationToken).ConfigureAwait(false);
-            var thumbnailJson = thumbnail is null ? null : new UploadThumbnailJson(thumbnail.Length, Convert.ToHexStringLower(SHA256.HashData(thumbnail)));
+            var thumbnailHash = thumbnail is null ? null : SHA256.HashData(thumbnail);
+            var thumbnailJson = thumbnail is null ? null : new UploadThumbnailJson(thumbnail.Length, Convert.ToHexStringLower(thumbnailHash!));
+            var senderKeyId = DeviceKey.KeyId;
 
             for (var attempt = 1; ; attempt++)
             {
                 var members = await ListMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
+                // Every key is checked (fingerprint, identity signature, pinned identity) before the file key is wrapped for it.
+                var wraps = WrapFor(DeviceVerifier.RequireRecipients(members, Trust), fileKey, mediaId);
+                var signature = SignItem(new ItemStatement(
+                    hoomiId, mediaId, senderKeyId, header, Convert.FromHexString(sha256), size, encryptedMetadataBytes,
+                    thumbnailHash, thumbnail?.Length, options.MimeType, ToSigned(wraps)));
                 var metadata = JsonSerializer.SerializeToUtf8Bytes(new UploadMetadataJson(
                     mediaId.ToString("D"), options.MimeType, size, sha256, options.Width, options.Height, options.DurationMs, encryptedMetadata,
-                    thumbnailJson, WrapForAll(members, fileKey, mediaId)), Json);
+                    thumbnailJson, wraps, senderKeyId, signature), Json);
                 try
                 {
                     return await SendJsonAsync<MediaInfo>(
                         () => new HttpRequestMessage(HttpMethod.Post, $"hoomis/{hoomiId}/media")
                         {
-                            Content = new EncryptedUploadContent(metadata, size, sha256, (output, ct) => EncryptAsync(
-                                content, start, output, fileKey, writer, n => progress?.Report(new TransferProgress("uploading", n, plaintextLength)), ct), thumbnail),
+                            Content = new EncryptedUploadContent(metadata, size, sha256, async (output, ct) => await EncryptAsync(
+                                content, start, output, fileKey, writer, n => progress?.Report(new TransferProgress("uploading", n, plaintextLength)), ct).ConfigureAwait(false), thumbnail),
                         },
                         true, cancellationToken).ConfigureAwait(false);
                 }
@@ -263,16 +266,14 @@ public sealed partial class HoomiClient : IDisposable
         }
     }
 
-    private static List<WrappedKeyInfo> WrapForAll(IReadOnlyList<HoomiMember> members, byte[] fileKey, Guid mediaId) =>
-    [
-        .. members.SelectMany(m => m.Keys).DistinctBy(k => k.KeyId).Select(k =>
-        {
-            var wrapped = FileKeyWrapper.Wrap(Base64Url.Decode(k.PublicKey, 65), fileKey, mediaId);
-            return new WrappedKeyInfo(k.KeyId, wrapped.EncBase64Url, wrapped.WrappedKeyBase64Url);
-        }),
-    ];
+    private static async Task<long> CompressedLengthAsync(Stream source, long start, CancellationToken cancellationToken)
+    {
+        source.Position = start;
+        return await Hme1.CompressedLengthAsync(source, System.IO.Compression.CompressionLevel.Optimal, cancellationToken).ConfigureAwait(false);
+    }
 
-    private static async Task EncryptAsync(Stream source, long start, Stream output, byte[] fileKey, Hme1WriterOptions writer, Action<long> onRead, CancellationToken cancellationToken)
+    /// <summary>Encrypts the source into <paramref name="output"/> and returns the stream's header (what the item signature covers).</summary>
+    private static async Task<byte[]> EncryptAsync(Stream source, long start, Stream output, byte[] fileKey, Hme1WriterOptions writer, Action<long> onRead, CancellationToken cancellationToken)
     {
         source.Position = start;
         var encrypting = new Hme1EncryptingStream(output, fileKey, Hme1Purpose.Content, writer);
@@ -281,6 +282,7 @@ public sealed partial class HoomiClient : IDisposable
             using var observed = new ObservedReadStream(source, onRead);
             await observed.CopyToAsync(encrypting, 1 << 16, cancellationToken).ConfigureAwait(false);
             await encrypting.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return encrypting.Header.Bytes.ToArray();
         }
     }
 
@@ -317,19 +319,27 @@ public sealed partial class HoomiClient : IDisposable
         while (cursor is not null);
     }
 
-    public Task<MediaInfo> GetMediaInfoAsync(Guid mediaId, CancellationToken cancellationToken = default) =>
-        GetJsonAsync<MediaInfo>($"media/{mediaId}/info", cancellationToken);
+    /// <summary>The media item's DTO as the server sends it (not yet verified: <see cref="VerifySender"/> does that).</summary>
+    public async Task<MediaInfo> GetMediaInfoAsync(Guid mediaId, CancellationToken cancellationToken = default)
+    {
+        var info = await GetJsonAsync<MediaInfo>($"media/{mediaId}/info", cancellationToken).ConfigureAwait(false);
+        return info.Id == mediaId ? info : throw new HoomiTrustException(TrustFailure.SenderMismatch, $"Asked for media {mediaId}, the server answered with {info.Id}.");
+    }
 
-    /// <summary>The decrypted metadata (file name, type, original size), or null when the uploader sent none.</summary>
+    /// <summary>
+    /// The decrypted metadata (file name, type, original size), or null when the uploader sent none; the item's signature
+    /// and this device's wrap are checked first (<see cref="HoomiTrustException"/>).
+    /// </summary>
     public MediaMetadata? DecryptMetadata(MediaInfo media)
     {
         ArgumentNullException.ThrowIfNull(media);
+        var fileKey = OpenFileKey(media);
         if (media.EncryptedMetadata is null)
         {
+            CryptographicOperations.ZeroMemory(fileKey);
             return null;
         }
 
-        var fileKey = UnwrapFileKey(media.Id, media.WrappedKeys);
         try
         {
             return EncryptedMetadata.Decrypt(fileKey, media.Id, Base64Url.Decode(media.EncryptedMetadata));
@@ -355,19 +365,21 @@ public sealed partial class HoomiClient : IDisposable
         ArgumentNullException.ThrowIfNull(destination);
         var info = await GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
         await DecryptWholeAsync(info, destination, progress, cancellationToken).ConfigureAwait(false);
-        return new DownloadResult(info, DecryptMetadata(info));
+        return new DownloadResult(info, DecryptMetadata(info), VerifySender(info));
     }
 
     private async Task DecryptWholeAsync(MediaInfo info, Stream destination, IProgress<TransferProgress>? progress, CancellationToken cancellationToken)
     {
-        var fileKey = UnwrapFileKey(info.Id, info.WrappedKeys);
+        var fileKey = await OpenFileKeyAsync(info, cancellationToken).ConfigureAwait(false);
         try
         {
             using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, $"media/{info.Id}"), true, cancellationToken, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
-                using var observed = new ObservedReadStream(body, n => progress?.Report(new TransferProgress("downloading", n, info.Size)), hash: true);
+                // The bytes must begin with the header the sender signed: checked before the decryptor reads past it.
+                using var checkedBody = new PrefixCheckingStream(body, info.Signature is null ? null : Base64Url.Decode(info.Header!));
+                using var observed = new ObservedReadStream(checkedBody, n => progress?.Report(new TransferProgress("downloading", n, info.Size)), hash: true);
                 var decrypting = new Hme1DecryptingStream(observed, fileKey, Hme1Purpose.Content, info.Size, leaveOpen: true);
                 await using (decrypting.ConfigureAwait(false))
                 {
@@ -377,7 +389,7 @@ public sealed partial class HoomiClient : IDisposable
                 // The reader already refuses a short or long stream; the hash ties the bytes to what the uploader declared.
                 if (observed.BytesRead != info.Size || observed.HashHex() != info.Sha256)
                 {
-                    throw new HoomiClientException("The downloaded ciphertext does not match the media's declared size and SHA-256.");
+                    throw new HoomiTrustException(TrustFailure.ContentMismatch, "The downloaded ciphertext does not match the size and SHA-256 its sender signed: refused.");
                 }
             }
         }
@@ -398,7 +410,7 @@ public sealed partial class HoomiClient : IDisposable
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         var (info, header) = await GetRangeSourceAsync(mediaId, cancellationToken).ConfigureAwait(false);
-        var fileKey = UnwrapFileKey(info.Id, info.WrappedKeys);
+        var fileKey = await OpenFileKeyAsync(info, cancellationToken).ConfigureAwait(false);
         try
         {
             if (Hme1Format.ParseHeader(header).IsCompressed)
@@ -487,6 +499,13 @@ public sealed partial class HoomiClient : IDisposable
         }
 
         var info = await GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
+        var sender = VerifySender(info);
+        if (sender.IsSigned)
+        {
+            // The signed header: segments that do not belong to it fail their authentication.
+            return _rangeSources[mediaId] = (info, Base64Url.Decode(info.Header!));
+        }
+
         using var response = await GetRangeAsync(mediaId, 0, Hme1Format.HeaderLength, cancellationToken).ConfigureAwait(false);
         var header = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         if (header.Length != Hme1Format.HeaderLength)
@@ -524,16 +543,20 @@ public sealed partial class HoomiClient : IDisposable
     /// </summary>
     public async Task<int> ShareKeysAsync(Guid mediaId, CancellationToken cancellationToken = default)
     {
+        await EnsureDeviceKeyRegisteredAsync(cancellationToken).ConfigureAwait(false);
         var info = await GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
         var members = await ListMembersAsync(info.HoomiId, cancellationToken).ConfigureAwait(false);
-        return await ShareKeysAsync(info, members, cancellationToken).ConfigureAwait(false);
+        return await ShareKeysAsync(info, TrustedKeys(members), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs <see cref="ShareKeysAsync(Guid, CancellationToken)"/> over every media item of a hoomi.</summary>
     public async Task<ShareKeysSummary> ShareKeysForHoomiAsync(Guid hoomiId, CancellationToken cancellationToken = default)
     {
+        await EnsureDeviceKeyRegisteredAsync(cancellationToken).ConfigureAwait(false);
         var members = await ListMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
-        int checkedCount = 0, updated = 0, added = 0, withoutOwnKey = 0;
+        var trusted = TrustedKeys(members);
+        var untrustedDevices = members.Sum(m => m.Keys.Count) - trusted.Count;
+        int checkedCount = 0, updated = 0, added = 0, withoutOwnKey = 0, refused = 0;
         await foreach (var media in ListAllMediaAsync(hoomiId, cancellationToken).ConfigureAwait(false))
         {
             checkedCount++;
@@ -543,7 +566,18 @@ public sealed partial class HoomiClient : IDisposable
                 continue;
             }
 
-            var n = await ShareKeysAsync(media, members, cancellationToken).ConfigureAwait(false);
+            int n;
+            try
+            {
+                n = await ShareKeysAsync(media, trusted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HoomiTrustException)
+            {
+                // An item that does not verify is not passed on to anyone.
+                refused++;
+                continue;
+            }
+
             if (n > 0)
             {
                 updated++;
@@ -551,32 +585,40 @@ public sealed partial class HoomiClient : IDisposable
             }
         }
 
-        return new ShareKeysSummary(checkedCount, updated, added, withoutOwnKey);
+        return new ShareKeysSummary(checkedCount, updated, added, withoutOwnKey) { MediaRefused = refused, DevicesNotTrusted = untrustedDevices };
     }
 
-    private async Task<int> ShareKeysAsync(MediaInfo media, IReadOnlyList<HoomiMember> members, CancellationToken cancellationToken)
+    /// <summary>The member keys that pass every check; the others get nothing (their owners see why in 'hoomi hoomi members').</summary>
+    private Dictionary<string, MemberKey> TrustedKeys(IReadOnlyList<HoomiMember> members) =>
+        members.Select(m => DeviceVerifier.CheckMember(m, Trust))
+            .SelectMany(t => t.Devices.Where(d => d.Status == DeviceStatus.Valid).Select(d => d.Key))
+            .DistinctBy(k => k.KeyId)
+            .ToDictionary(k => k.KeyId, StringComparer.Ordinal);
+
+    private async Task<int> ShareKeysAsync(MediaInfo media, Dictionary<string, MemberKey> trusted, CancellationToken cancellationToken)
     {
-        var own = media.WrappedKeys.FirstOrDefault(k => k.RecipientKeyId == DeviceKey.KeyId);
-        if (own is null)
+        if (!media.WrappedKeys.Any(k => k.RecipientKeyId == DeviceKey.KeyId))
         {
             return 0;
         }
 
         var keys = await GetJsonAsync<MediaKeys>($"media/{media.Id}/keys", cancellationToken).ConfigureAwait(false);
-        var publicKeys = members.SelectMany(m => m.Keys).DistinctBy(k => k.KeyId).ToDictionary(k => k.KeyId, k => k.PublicKey, StringComparer.Ordinal);
-        var missing = keys.MissingRecipientKeyIds.Where(publicKeys.ContainsKey).ToList();
+        var missing = keys.MissingRecipientKeyIds.Where(trusted.ContainsKey).ToList();
         if (missing.Count == 0)
         {
             return 0;
         }
 
-        var fileKey = FileKeyWrapper.Unwrap(DeviceKey, own.Enc, own.WrappedKey, media.Id);
+        // The item is checked before its key is passed on, so that nothing forged is spread further.
+        var fileKey = await OpenFileKeyAsync(media, cancellationToken).ConfigureAwait(false);
         try
         {
-            var wrapped = missing.Select(id =>
+            var signerKeyId = DeviceKey.KeyId;
+            var contentHash = Convert.FromHexString(media.Sha256);
+            var wrapped = WrapFor(missing.Select(id => trusted[id]), fileKey, media.Id).Select(w => w with
             {
-                var w = FileKeyWrapper.Wrap(Base64Url.Decode(publicKeys[id], 65), fileKey, media.Id);
-                return new WrappedKeyInfo(id, w.EncBase64Url, w.WrappedKeyBase64Url);
+                SignerKeyId = signerKeyId,
+                Signature = Base64Url.Encode(SigningKey.Sign(SignedMessages.Share(media.HoomiId, media.Id, contentHash, ToSigned([w])[0]))),
             }).ToList();
             using var response = await SendAsync(
                 () => new HttpRequestMessage(HttpMethod.Post, $"media/{media.Id}/keys") { Content = JsonContent.Create(new { wrappedKeys = wrapped }, options: Json) },
@@ -638,14 +680,6 @@ public sealed partial class HoomiClient : IDisposable
                 return _session?.AccessToken;
             });
         return (retryPolicy is null ? builder.WithAutomaticReconnect() : builder.WithAutomaticReconnect(retryPolicy)).Build();
-    }
-
-    private byte[] UnwrapFileKey(Guid mediaId, IReadOnlyList<WrappedKeyInfo> wrappedKeys)
-    {
-        var key = DeviceKey;
-        var own = wrappedKeys.FirstOrDefault(k => k.RecipientKeyId == key.KeyId)
-            ?? throw new HoomiClientException($"Media {mediaId} has no key for this device ({key.KeyId}); ask a member to run 'hoomi share-keys'.");
-        return FileKeyWrapper.Unwrap(key, own.Enc, own.WrappedKey, mediaId);
     }
 
     private async Task<T> GetJsonAsync<T>(string path, CancellationToken cancellationToken) =>

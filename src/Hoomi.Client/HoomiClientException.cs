@@ -1,7 +1,7 @@
 namespace Hoomi.Client;
 
 /// <summary>A failure the client finds by itself (no key for this device, a file that changed during upload, ...).</summary>
-public sealed class HoomiClientException : Exception
+public class HoomiClientException : Exception
 {
     public HoomiClientException()
     {

@@ -25,14 +25,27 @@ public sealed record UploadOptions(string Name, string MimeType)
     public Stream? ThumbnailStream { get; init; }
 
     /// <summary>
+    /// Pad the content and thumbnail to their Padmé bucket inside the encryption (hoomi-e2ee-2), so the server sees only
+    /// the bucket, not the exact size (at most ~12 % more bytes). On by default.
+    /// </summary>
+    public bool Pad { get; init; } = true;
+
+    /// <summary>
     /// The largest thumbnail plaintext: the server takes at most 256 KiB of thumbnail <em>ciphertext</em>, which is the
     /// plaintext plus the 72-byte header and 16 bytes per 64 KiB segment, so 256 KiB - 72 - 4 * 16 bytes.
     /// </summary>
-    public const int MaxThumbnailBytes = (256 * 1024) - 72 - (4 * 16);
+    public const int MaxThumbnailBytes = 252 * 1024;
 }
 
 /// <summary>A finished download: the media's public record and what its encrypted metadata says (name, type, size).</summary>
-public sealed record DownloadResult(Api.MediaInfo Media, Crypto.MediaMetadata? Metadata);
+public sealed record DownloadResult(Api.MediaInfo Media, Crypto.MediaMetadata? Metadata, Trust.MediaSender Sender);
 
 /// <summary>What <see cref="HoomiClient.ShareKeysForHoomiAsync"/> did.</summary>
-public sealed record ShareKeysSummary(int MediaChecked, int MediaUpdated, int KeysAdded, int MediaWithoutOwnKey);
+public sealed record ShareKeysSummary(int MediaChecked, int MediaUpdated, int KeysAdded, int MediaWithoutOwnKey)
+{
+    /// <summary>Items whose signature or wrap did not verify, so whose key was passed to no one.</summary>
+    public int MediaRefused { get; init; }
+
+    /// <summary>Member devices that failed a check (unsigned, bad signature, changed identity) and got nothing.</summary>
+    public int DevicesNotTrusted { get; init; }
+}

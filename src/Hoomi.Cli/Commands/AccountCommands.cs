@@ -18,9 +18,11 @@ public sealed class AccountSettings : GlobalSettings
 
 internal static class Passwords
 {
-    public static string Read(CliEnvironment env, AccountSettings settings, bool confirm)
+    public static string Read(CliEnvironment env, AccountSettings settings, bool confirm) => Read(env, settings.PasswordStdin, confirm);
+
+    public static string Read(CliEnvironment env, bool fromStdin, bool confirm)
     {
-        if (settings.PasswordStdin)
+        if (fromStdin)
         {
             var line = env.In.ReadLine();
             return string.IsNullOrEmpty(line) ? throw new HoomiClientException("No password on standard input.") : line;

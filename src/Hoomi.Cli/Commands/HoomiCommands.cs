@@ -64,24 +64,40 @@ public sealed class ListHoomisCommand(CliEnvironment env) : HoomiCommand<JsonSet
     }
 }
 
-[Description("List a hoomi's members and their device key fingerprints.")]
+[Description("List a hoomi's members, the trust in each one's identity (verified / new / changed) and their checked device keys.")]
 public sealed class MembersCommand(CliEnvironment env) : HoomiCommand<HoomiSettings>(env)
 {
     protected override async Task<int> RunAsync(HoomiClient client, HoomiSettings settings, CancellationToken cancellationToken)
     {
         var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
-        var members = await client.ListMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
+        var members = await client.CheckMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
         if (settings.Json)
         {
-            Output.WriteJson(Env.Out, members);
+            Output.WriteJson(Env.Out, members.Select(t => new
+            {
+                t.Member.UserId, t.Member.UserName, t.Member.Role, t.Member.JoinedAt,
+                identity = t.Identity is null ? null : VerifyCommand.Trust(t.Identity.Value).Split(',')[0],
+                identityFingerprint = t.IdentityFingerprint,
+                keys = t.Devices.Select(d => new { d.Key.KeyId, status = d.Status.ToString(), d.Reason }),
+            }));
             return 0;
         }
 
-        var table = new Table().AddColumns("User id", "User name", "Role", "Joined", "Device keys");
-        foreach (var m in members)
+        var table = new Table().AddColumns("User id", "User name", "Role", "Joined", "Identity", "Device keys");
+        foreach (var t in members)
         {
-            table.AddRow(m.UserId.ToString(), Markup.Escape(m.UserName), m.Role, Output.Date(m.JoinedAt),
-                m.Keys.Count == 0 ? "[yellow](none: cannot read new media)[/]" : string.Join('\n', m.Keys.Select(k => k.KeyId)));
+            var m = t.Member;
+            var identity = t.Identity switch
+            {
+                null => "[grey](no identity yet)[/]",
+                Hoomi.Client.Trust.IdentityTrust.Verified => "[green]verified[/]",
+                Hoomi.Client.Trust.IdentityTrust.Changed => "[red]CHANGED[/] (hoomi verify " + Markup.Escape(m.UserName) + " --accept)",
+                _ => "[yellow]new[/] (hoomi verify " + Markup.Escape(m.UserName) + ")",
+            };
+            var devices = m.Keys.Count == 0
+                ? "[yellow](none: cannot read new media)[/]"
+                : string.Join('\n', t.Devices.Select(d => d.Key.KeyId + (d.Status == Hoomi.Client.Trust.DeviceStatus.Valid ? "" : " [red]refused: " + Markup.Escape(d.Reason) + "[/]")));
+            table.AddRow(m.UserId.ToString(), Markup.Escape(m.UserName), m.Role, Output.Date(m.JoinedAt), identity, devices);
         }
 
         Env.Console.Write(table);

@@ -5,18 +5,140 @@ using Spectre.Console.Cli;
 
 namespace Hoomi.Cli.Commands;
 
-[Description("Create this device's key (if needed) and register its public half with the server.")]
-public sealed class KeysInitCommand(CliEnvironment env) : HoomiCommand<GlobalSettings>(env)
+public sealed class KeysInitSettings : GlobalSettings
 {
-    protected override async Task<int> RunAsync(HoomiClient client, GlobalSettings settings, CancellationToken cancellationToken)
+    [CommandOption("--new-identity")]
+    [Description("Start a new identity key even though the account has one on another device (members will see your identity as changed).")]
+    public bool NewIdentity { get; init; }
+}
+
+[Description("Create this device's keys (if needed), certify them with your identity key (created on your first device) and register them.")]
+public sealed class KeysInitCommand(CliEnvironment env) : HoomiCommand<KeysInitSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, KeysInitSettings settings, CancellationToken cancellationToken)
     {
+        var hadIdentity = client.Home.HasIdentityKey;
         client.Home.GetOrCreateDeviceKey(out var created);
-        var info = await client.RegisterDeviceKeyAsync(cancellationToken).ConfigureAwait(false);
+        var info = await client.RegisterDeviceKeyAsync(settings.NewIdentity, cancellationToken).ConfigureAwait(false);
         Env.Out.WriteLine(created ? $"Created a device key in {client.Home.DeviceKeyPath}" : $"Using the device key in {client.Home.DeviceKeyPath}");
-        Env.Out.WriteLine($"Registered for {client.Session?.UserName}. Fingerprint (compare it with your contacts out of band):");
+        if (!hadIdentity || settings.NewIdentity)
+        {
+            Env.Out.WriteLine($"Created your identity key in {client.Home.IdentityKeyPath}; move it to your other devices with 'hoomi identity export'.");
+        }
+
+        Env.Out.WriteLine($"Registered for {client.Session?.UserName}, certified by your identity key {client.Home.GetIdentityKey()!.Fingerprint}.");
+        Env.Out.WriteLine("Device fingerprint:");
         Env.Out.WriteLine(info.KeyId);
         return 0;
     }
+}
+
+public sealed class IdentityFileSettings : GlobalSettings
+{
+    [CommandArgument(0, "<FILE>")]
+    public string File { get; init; } = "";
+
+    [CommandOption("--password-stdin")]
+    [Description("Read the file's password from the first line of standard input instead of prompting.")]
+    public bool PasswordStdin { get; init; }
+}
+
+[Description("Write your identity key to FILE, encrypted with a password, to import it on your other devices.")]
+public sealed class IdentityExportCommand(CliEnvironment env) : HoomiCommand<IdentityFileSettings>(env)
+{
+    protected override Task<int> RunAsync(HoomiClient client, IdentityFileSettings settings, CancellationToken cancellationToken)
+    {
+        var password = Passwords.Read(Env, settings.PasswordStdin, confirm: true);
+        if (password.Length < 8)
+        {
+            throw new HoomiClientException("Use a password of at least 8 characters: the file holds your identity.");
+        }
+
+        var bytes = client.ExportIdentity(password);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(settings.File, options))
+        {
+            file.Write(bytes);
+        }
+
+        Env.Out.WriteLine($"Wrote your identity key {client.Home.GetIdentityKey()!.Fingerprint} to {Path.GetFullPath(settings.File)}. On the new device: hoomi identity import FILE, then hoomi keys init.");
+        return Task.FromResult(0);
+    }
+}
+
+[Description("Import your identity key from a file 'hoomi identity export' wrote on another of your devices.")]
+public sealed class IdentityImportCommand(CliEnvironment env) : HoomiCommand<IdentityFileSettings>(env)
+{
+    protected override Task<int> RunAsync(HoomiClient client, IdentityFileSettings settings, CancellationToken cancellationToken)
+    {
+        var bytes = File.ReadAllBytes(settings.File);
+        var password = Passwords.Read(Env, settings.PasswordStdin, confirm: false);
+        var key = client.ImportIdentity(bytes, password);
+        Env.Out.WriteLine($"Imported your identity key {key.Fingerprint}. Next: hoomi keys init certifies this device with it.");
+        return Task.FromResult(0);
+    }
+}
+
+public sealed class VerifySettings : GlobalSettings
+{
+    [CommandArgument(0, "<USER>")]
+    [Description("The person's user name (or user id), a member of one of your hoomis.")]
+    public string User { get; init; } = "";
+
+    [CommandOption("--accept")]
+    [Description("Accept a changed identity key (after comparing the new safety number).")]
+    public bool Accept { get; init; }
+
+    [CommandOption("-y|--yes")]
+    [Description("Mark verified without asking whether the numbers match.")]
+    public bool Yes { get; init; }
+}
+
+[Description("Show the safety number you share with a person; compare it with theirs out of band, then mark them verified.")]
+public sealed class VerifyCommand(CliEnvironment env) : HoomiCommand<VerifySettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, VerifySettings settings, CancellationToken cancellationToken)
+    {
+        var info = await client.GetSafetyNumberAsync(settings.User, cancellationToken).ConfigureAwait(false);
+        Env.Out.WriteLine($"Safety number with {info.UserName} (identity {info.IdentityFingerprint}, {Trust(info.Trust)}):");
+        Env.Out.WriteLine(info.Number);
+        if (info.Trust == Hoomi.Client.Trust.IdentityTrust.Changed && !settings.Accept)
+        {
+            Env.ErrorOut.WriteLine($"{info.UserName}'s identity key changed since you first saw it. Nothing is sent to them until you compare this number with them and run 'hoomi verify {info.UserName} --accept'.");
+            return 1;
+        }
+
+        if (!settings.Yes)
+        {
+            if (!Env.Error.Profile.Capabilities.Interactive)
+            {
+                Env.ErrorOut.WriteLine("Compare it with theirs ('hoomi verify YOU' on their side); pass --yes to mark them verified.");
+                return 0;
+            }
+
+            if (!Env.Error.Confirm($"Does {info.UserName} see the same number?", defaultValue: false))
+            {
+                Env.ErrorOut.WriteLine("Not marked verified.");
+                return 1;
+            }
+        }
+
+        client.MarkVerified(info, settings.Accept);
+        Env.Out.WriteLine($"Marked {info.UserName} verified.");
+        return 0;
+    }
+
+    internal static string Trust(Hoomi.Client.Trust.IdentityTrust trust) => trust switch
+    {
+        Hoomi.Client.Trust.IdentityTrust.Verified => "verified",
+        Hoomi.Client.Trust.IdentityTrust.Changed => "CHANGED",
+        _ => "new, not yet verified",
+    };
 }
 
 [Description("Show this device's key fingerprint and the keys registered for your account.")]

@@ -27,8 +27,12 @@ public sealed class UploadSettings : GlobalSettings
     public string? Name { get; init; }
 
     [CommandOption("--thumbnail <FILE>")]
-    [Description("A small preview image to upload with it (encrypted with the same key; at most 256 KiB once encrypted).")]
+    [Description("A small preview image to upload with it (encrypted with the same key; at most 252 KiB).")]
     public string? Thumbnail { get; init; }
+
+    [CommandOption("--no-padding")]
+    [Description("Do not pad the encrypted file to its size bucket (Padmé): the server then sees the exact size.")]
+    public bool NoPadding { get; init; }
 
     public override ValidationResult Validate() =>
         string.IsNullOrWhiteSpace(To) ? ValidationResult.Error("--to HOOMI is required.") : ValidationResult.Success();
@@ -59,6 +63,7 @@ public sealed class UploadCommand(CliEnvironment env) : HoomiCommand<UploadSetti
 
         var options = new UploadOptions(settings.Name ?? Path.GetFileName(path), mimeType)
         {
+            Pad = !settings.NoPadding,
             Thumbnail = settings.Thumbnail is null ? null : await File.ReadAllBytesAsync(settings.Thumbnail, cancellationToken).ConfigureAwait(false),
         };
         var length = new FileInfo(path).Length;
@@ -161,7 +166,7 @@ public sealed class DownloadCommand(CliEnvironment env) : HoomiCommand<DownloadS
             throw;
         }
 
-        Env.ErrorOut.WriteLine($"Saved {Output.Bytes(new FileInfo(target).Length)} to {target}");
+        Env.ErrorOut.WriteLine($"Saved {Output.Bytes(new FileInfo(target).Length)} to {target}, sent by {client.VerifySender(info).Describe()}");
         return 0;
     }
 
@@ -252,10 +257,10 @@ public sealed class ListMediaCommand(CliEnvironment env) : HoomiCommand<HoomiSet
     protected override async Task<int> RunAsync(HoomiClient client, HoomiSettings settings, CancellationToken cancellationToken)
     {
         var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
-        var items = new List<(MediaInfo Media, string? Name)>();
+        var items = new List<(MediaInfo Media, string? Name, string Sender, string? Refused)>();
         await foreach (var media in client.ListAllMediaAsync(hoomiId, cancellationToken).ConfigureAwait(false))
         {
-            items.Add((media, TryName(client, media)));
+            items.Add(Check(client, hoomiId, media));
         }
 
         if (settings.Json)
@@ -263,31 +268,57 @@ public sealed class ListMediaCommand(CliEnvironment env) : HoomiCommand<HoomiSet
             Output.WriteJson(Env.Out, items.Select(i => new
             {
                 i.Media.Id, i.Name, i.Media.MimeType, i.Media.Size, i.Media.Sha256, i.Media.UploaderId, i.Media.CreatedAt,
-                canDecrypt = i.Name is not null,
+                sender = i.Sender, refused = i.Refused, canDecrypt = i.Name is not null,
             }));
             return 0;
         }
 
-        var table = new Table().AddColumns("Id", "Name", "Type", "Size", "Uploaded");
-        foreach (var (media, name) in items)
+        var table = new Table().AddColumns("Id", "Name", "Type", "Size", "Sender", "Uploaded");
+        foreach (var (media, name, sender, refused) in items)
         {
-            table.AddRow(media.Id.ToString(), name is null ? "[yellow](no key for this device)[/]" : Markup.Escape(name),
-                Markup.Escape(media.MimeType), Output.Bytes(media.Size), Output.Date(media.CreatedAt));
+            var shown = refused is not null ? "[red]refused: " + Markup.Escape(refused) + "[/]" : name is null ? "[yellow](no key for this device)[/]" : Markup.Escape(name);
+            table.AddRow(media.Id.ToString(), shown, Markup.Escape(media.MimeType), Output.Bytes(media.Size), Markup.Escape(sender), Output.Date(media.CreatedAt));
         }
 
         Env.Console.Write(table);
         return 0;
     }
 
-    private static string? TryName(HoomiClient client, MediaInfo media)
+    /// <summary>The item's name and verified sender; nothing of an item that fails its checks is shown but the reason.</summary>
+    private static (MediaInfo, string?, string, string?) Check(HoomiClient client, Guid hoomiId, MediaInfo media)
     {
+        if (media.HoomiId != hoomiId)
+        {
+            return (media, null, "?", "the server listed an item of another hoomi here");
+        }
+
         try
         {
-            return client.DecryptMetadata(media)?.Name ?? "";
+            var sender = client.VerifySender(media);
+            if (sender.IsSigned && sender.UserName is null && media.SenderDevice is not null)
+            {
+                sender = sender with { UserName = client.Trust.Get(sender.UserId)?.UserName };
+            }
+
+            string? name;
+            try
+            {
+                name = client.DecryptMetadata(media)?.Name ?? "";
+            }
+            catch (HoomiClientException e) when (e is not Hoomi.Client.Trust.HoomiTrustException)
+            {
+                name = null; // no key for this device
+            }
+
+            return (media, name, sender.Describe(), null);
         }
-        catch (Exception e) when (e is HoomiClientException or System.Security.Cryptography.CryptographicException or FormatException)
+        catch (Hoomi.Client.Trust.HoomiTrustException e)
         {
-            return null;
+            return (media, null, "?", e.Message);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            return (media, null, "?", e.Message);
         }
     }
 }

@@ -17,6 +17,10 @@ public class GlobalSettings : CommandSettings
     [CommandOption("--home <DIR>")]
     [Description("Where the device key and tokens live (default: HOOMI_HOME, else ~/.config/hoomi).")]
     public string? Home { get; init; }
+
+    [CommandOption("--allow-unsigned")]
+    [Description("Also read unsigned hoomi-e2ee-1 items (nothing says who sent them: the server could have made them).")]
+    public bool AllowUnsigned { get; init; }
 }
 
 public class JsonSettings : GlobalSettings
@@ -41,7 +45,7 @@ public abstract class HoomiCommand<TSettings>(CliEnvironment env) : AsyncCommand
         try
         {
             var home = new HoomiHome(settings.Home ?? Env.Variables(HoomiHome.EnvironmentVariable) ?? HoomiHome.DefaultDirectory());
-            using var client = new HoomiClient(ResolveServer(settings, home), home);
+            using var client = new HoomiClient(ResolveServer(settings, home), home) { AllowUnsigned = settings.AllowUnsigned };
             return await RunAsync(client, settings, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HoomiApiException or HoomiClientException or HttpRequestException or CryptographicException

@@ -5,15 +5,32 @@ namespace Hoomi.Client.Api;
 
 public sealed record UserInfo(Guid UserId, string UserName);
 
-public sealed record DeviceKeyInfo(string KeyId, string PublicKey, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record DeviceKeyInfo(
+    string KeyId,
+    string PublicKey,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RevokedAt,
+    string? SigningKey = null,
+    string? IdentityKey = null,
+    string? Signature = null);
 
 public sealed record HoomiInfo(Guid Id, string Name, DateTimeOffset CreatedAt, string Role, int MemberCount, long UsedBytes, long QuotaBytes);
 
-public sealed record MemberKey(string KeyId, string PublicKey);
+/// <summary>A member's device key with its certificate (hoomi-e2ee-2); the last three are null for a legacy unsigned key.</summary>
+public sealed record MemberKey(string KeyId, string PublicKey, string? SigningKey = null, string? IdentityKey = null, string? Signature = null);
+
+/// <summary>A device key's certificate as the server relays it: the identity key's signature over user, key and signing key.</summary>
+public sealed record DeviceCertificateInfo(Guid UserId, string KeyId, string PublicKey, string? SigningKey, string? IdentityKey, string? Signature);
 
 public sealed record HoomiMember(Guid UserId, string UserName, string Role, DateTimeOffset JoinedAt, IReadOnlyList<MemberKey> Keys);
 
-public sealed record WrappedKeyInfo(string RecipientKeyId, string Enc, string WrappedKey);
+public sealed record WrappedKeyInfo(
+    string RecipientKeyId,
+    string Enc,
+    string WrappedKey,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? SignerKeyId = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Signature = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] DeviceCertificateInfo? SignerDevice = null);
 
 public sealed record MediaInfo(
     Guid Id,
@@ -28,7 +45,14 @@ public sealed record MediaInfo(
     string? EncryptedMetadata,
     bool HasThumbnail,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<WrappedKeyInfo> WrappedKeys);
+    IReadOnlyList<WrappedKeyInfo> WrappedKeys,
+    string? Header = null,
+    string? SenderKeyId = null,
+    string? Signature = null,
+    DeviceCertificateInfo? SenderDevice = null,
+    long? ThumbnailSize = null,
+    string? ThumbnailSha256 = null,
+    IReadOnlyList<WrappedKeyInfo>? UploadWraps = null);
 
 public sealed record MediaPage(IReadOnlyList<MediaInfo> Items, string? NextCursor);
 
@@ -48,11 +72,13 @@ internal sealed record UploadMetadataJson(
     long? DurationMs,
     string? EncryptedMetadata,
     UploadThumbnailJson? Thumbnail,
-    IReadOnlyList<WrappedKeyInfo> WrappedKeys);
+    IReadOnlyList<WrappedKeyInfo> WrappedKeys,
+    string? SenderKeyId,
+    string? Signature);
 
 internal sealed record UploadThumbnailJson(long Size, string Sha256);
 
-internal sealed record ForwardRequestJson(Guid TargetHoomiId, string MediaId, string? EncryptedMetadata, IReadOnlyList<WrappedKeyInfo> WrappedKeys);
+internal sealed record ForwardRequestJson(Guid TargetHoomiId, string MediaId, string? EncryptedMetadata, IReadOnlyList<WrappedKeyInfo> WrappedKeys, string? SenderKeyId, string? Signature);
 
 /// <summary>A page of <c>GET /hoomis/{id}/events</c>: items <c>{cursor, type, hoomiId, ...}</c>, oldest first.</summary>
 internal sealed record EventPage(IReadOnlyList<System.Text.Json.Nodes.JsonObject> Items, string? NextCursor);

@@ -20,11 +20,23 @@ public static class EncryptedMetadata
 
     private static ReadOnlySpan<byte> Info => "hoomi-e2ee-1 metadata"u8;
 
-    public static byte[] Encrypt(ReadOnlySpan<byte> fileKey, Guid mediaId, MediaMetadata metadata)
+    /// <param name="fileKey">K.</param>
+    /// <param name="mediaId">The media id (aad).</param>
+    /// <param name="metadata">What to encrypt.</param>
+    /// <param name="pad">hoomi-e2ee-2: pad the JSON with trailing spaces to a multiple of 64 bytes, so the length shows little of the name.</param>
+    public static byte[] Encrypt(ReadOnlySpan<byte> fileKey, Guid mediaId, MediaMetadata metadata, bool pad = false)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         Validate(metadata);
         var json = Serialize(metadata);
+        if (pad && json.Length % 64 != 0)
+        {
+            var padded = new byte[json.Length + 64 - (json.Length % 64)];
+            json.CopyTo(padded, 0);
+            padded.AsSpan(json.Length).Fill((byte)' ');
+            json = padded;
+        }
+
         var output = new byte[NonceLength + json.Length + TagLength];
         RandomNumberGenerator.Fill(output.AsSpan(0, NonceLength));
         using var aes = new AesGcm(MetadataKey(fileKey), TagLength);

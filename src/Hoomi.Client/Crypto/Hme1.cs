@@ -5,10 +5,12 @@ public static class Hme1
 {
     public static byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, Hme1WriterOptions? options = null)
     {
+        var settings = WithLeaveOpen(options, plaintext);
         using var output = new MemoryStream();
-        using (var writer = new Hme1EncryptingStream(output, fileKey, purpose, WithLeaveOpen(options)))
+        using (var writer = new Hme1EncryptingStream(output, fileKey, purpose, settings))
         {
             writer.Write(plaintext);
+            writer.Complete();
         }
 
         return output.ToArray();
@@ -23,12 +25,85 @@ public static class Hme1
         return output.ToArray();
     }
 
-    private static Hme1WriterOptions WithLeaveOpen(Hme1WriterOptions? options) => new()
+    /// <summary>
+    /// The number of bytes Brotli at <paramref name="level"/> makes of <paramref name="source"/> (read to its end), fed in
+    /// 64 KiB writes as the SDK's uploads feed the encrypting stream: what a compressed version-2 stream must declare.
+    /// </summary>
+    public static async Task<long> CompressedLengthAsync(Stream source, System.IO.Compression.CompressionLevel level, CancellationToken cancellationToken = default)
     {
-        Log2SegmentSize = options?.Log2SegmentSize ?? Hme1Format.DefaultLog2SegmentSize,
-        Compress = options?.Compress ?? false,
-        CompressionLevel = options?.CompressionLevel ?? System.IO.Compression.CompressionLevel.Optimal,
-        Salt = options?.Salt,
-        LeaveOpen = true,
-    };
+        ArgumentNullException.ThrowIfNull(source);
+        var counter = new CountingStream();
+        var brotli = new System.IO.Compression.BrotliStream(counter, level, leaveOpen: true);
+        await using (brotli.ConfigureAwait(false))
+        {
+            await source.CopyToAsync(brotli, 1 << 16, cancellationToken).ConfigureAwait(false);
+        }
+
+        return counter.Count;
+    }
+
+    private static long CompressedLength(ReadOnlySpan<byte> plaintext, System.IO.Compression.CompressionLevel level)
+    {
+        var counter = new CountingStream();
+        using (var brotli = new System.IO.Compression.BrotliStream(counter, level, leaveOpen: true))
+        {
+            brotli.Write(plaintext);
+        }
+
+        return counter.Count;
+    }
+
+    private static Hme1WriterOptions WithLeaveOpen(Hme1WriterOptions? options, ReadOnlySpan<byte> plaintext)
+    {
+        var compress = options?.Compress ?? false;
+        var level = options?.CompressionLevel ?? System.IO.Compression.CompressionLevel.Optimal;
+        var version = options?.Version ?? Hme1Format.Version;
+        return new()
+        {
+            Log2SegmentSize = options?.Log2SegmentSize ?? Hme1Format.DefaultLog2SegmentSize,
+            Compress = compress,
+            CompressionLevel = level,
+            Salt = options?.Salt,
+            Version = version,
+            Pad = options?.Pad ?? false,
+            PlaintextLength = version == Hme1Format.Version2
+                ? options?.PlaintextLength ?? (compress ? CompressedLength(plaintext, level) : plaintext.Length)
+                : null,
+            LeaveOpen = true,
+        };
+    }
+
+    /// <summary>A write-only sink that counts bytes.</summary>
+    private sealed class CountingStream : Stream
+    {
+        public long Count { get; private set; }
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Count;
+
+        public override long Position
+        {
+            get => Count;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Count += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Count += buffer.Length;
+    }
 }

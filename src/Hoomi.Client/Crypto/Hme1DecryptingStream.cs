@@ -285,8 +285,10 @@ public sealed class Hme1DecryptingStream : Stream
     {
         private readonly Stream _source;
         private readonly Hme1Purpose _purpose;
-        private readonly long? _ciphertextLength;
+        private long? _ciphertextLength;
         private byte[]? _fileKey;
+        private int _headerLength;
+        private long _readableLength = long.MaxValue;
         private Hme1SegmentCipher? _cipher;
         private Hme1Exception? _failure;
         private int _segmentSize;
@@ -441,14 +443,18 @@ public sealed class Hme1DecryptingStream : Stream
 
         private async ValueTask<Hme1Header> ReadHeaderAsync(bool useAsync, CancellationToken cancellationToken)
         {
-            var bytes = new byte[Hme1Format.HeaderLength];
-            var read = await FillAsync(bytes, useAsync, cancellationToken).ConfigureAwait(false);
-            if (Hme1Format.CheckFixedHeader(bytes.AsSpan(0, read)) is { } error)
+            var first = new byte[8];
+            var read = await FillAsync(first, useAsync, cancellationToken).ConfigureAwait(false);
+            if (Hme1Format.CheckFixedHeader(first.AsSpan(0, read)) is { } error)
             {
                 throw Hme1Format.Fail(error);
             }
 
-            if (read < Hme1Format.HeaderLength)
+            _headerLength = Hme1Format.HeaderLengthOf(first[4]);
+            var bytes = new byte[_headerLength];
+            first.CopyTo(bytes, 0);
+            read += await FillAsync(bytes.AsMemory(8), useAsync, cancellationToken).ConfigureAwait(false);
+            if (read < _headerLength)
             {
                 throw Hme1Format.Fail(Hme1Error.Truncated);
             }
@@ -456,20 +462,37 @@ public sealed class Hme1DecryptingStream : Stream
             var header = new Hme1Header(bytes);
             _segmentSize = header.SegmentSize;
             _stride = _segmentSize + Hme1Format.TagLength;
+            long segmented = 0;
             if (_ciphertextLength is { } total)
             {
-                if (!Hme1Format.TryPlaintextLength(total, _segmentSize, out var plaintextLength))
+                if (!Hme1Format.TryPlaintextLength(total, _segmentSize, _headerLength, out segmented))
                 {
                     throw Hme1Format.Fail(Hme1Error.InvalidLength);
                 }
 
-                PlaintextLength = plaintextLength;
-                _segmentCount = Hme1Format.SegmentCount(plaintextLength, _segmentSize);
+                PlaintextLength = segmented;
+                _segmentCount = Hme1Format.SegmentCount(segmented, _segmentSize);
             }
 
             _cipher = Hme1SegmentCipher.CreateVerified(_fileKey, _purpose, bytes);
             CryptographicOperations.ZeroMemory(_fileKey);
             _fileKey = null;
+
+            if (header.Version == Hme1Format.Version2)
+            {
+                // The sealed length says where the data ends and, with the padding rule, where the stream ends.
+                var length = _cipher.OpenLength(bytes);
+                var padded = header.IsPadded ? Hme1Format.Padme(length) : length;
+                if (_ciphertextLength is not null && padded != segmented)
+                {
+                    throw Hme1Format.Fail(Hme1Error.InvalidSealedLength);
+                }
+
+                _ciphertextLength = Hme1Format.CiphertextLengthV2(padded, _segmentSize);
+                _segmentCount = Hme1Format.SegmentCount(padded, _segmentSize);
+                _readableLength = length;
+                PlaintextLength = length;
+            }
 
             _current = new byte[_stride];
             _next = _ciphertextLength is null ? new byte[_stride] : [];
@@ -485,7 +508,7 @@ public sealed class Hme1DecryptingStream : Stream
             if (_ciphertextLength is { } total)
             {
                 last = _index == _segmentCount - 1;
-                length = last ? (int)(total - Hme1Format.HeaderLength - (_index * _stride)) : _stride;
+                length = last ? (int)(total - _headerLength - (_index * _stride)) : _stride;
                 var read = await FillAsync(_current.AsMemory(0, length), useAsync, cancellationToken).ConfigureAwait(false);
                 if (read < length)
                 {
@@ -533,6 +556,20 @@ public sealed class Hme1DecryptingStream : Stream
             _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), _plain);
             _plainOffset = 0;
             _plainCount = length - Hme1Format.TagLength;
+            var start = _index * (long)_segmentSize;
+            if (start + _plainCount > _readableLength)
+            {
+                // Version 2: what lies past the sealed length is padding, all zero, and never released.
+                var readable = (int)Math.Max(0, _readableLength - start);
+                if (_plain.AsSpan(readable, _plainCount - readable).ContainsAnyExcept((byte)0))
+                {
+                    CryptographicOperations.ZeroMemory(_plain);
+                    _plainCount = 0;
+                    throw Hme1Format.Fail(Hme1Error.InvalidPadding);
+                }
+
+                _plainCount = readable;
+            }
             _index++;
             _finished = last;
         }

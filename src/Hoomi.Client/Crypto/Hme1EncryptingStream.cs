@@ -17,6 +17,21 @@ public sealed class Hme1WriterOptions
     /// <summary>Leave the output stream open when this stream is disposed.</summary>
     public bool LeaveOpen { get; init; }
 
+    /// <summary>
+    /// The stream version: 1 (<c>hoomi-e2ee-1</c>, the default of this low-level writer) or 2 (<c>hoomi-e2ee-2</c>: the
+    /// plaintext length sealed in a 96-byte header, optional padding). Version 2 needs <see cref="PlaintextLength"/>.
+    /// </summary>
+    public int Version { get; init; } = Hme1Format.Version;
+
+    /// <summary>Version 2: pad the plaintext with zeros to its Padmé bucket (flag 0x02), so the length shows only the bucket.</summary>
+    public bool Pad { get; init; }
+
+    /// <summary>
+    /// Version 2: the exact number of bytes the segments will carry before padding — the plaintext length, or with
+    /// <see cref="Compress"/> the compressed length. The writer refuses to write more or to complete with fewer.
+    /// </summary>
+    public long? PlaintextLength { get; init; }
+
     /// <summary>A fixed salt, for test vectors only: a salt must be fresh for every stream.</summary>
     internal byte[]? Salt { get; init; }
 }
@@ -50,10 +65,26 @@ public sealed class Hme1EncryptingStream : Stream
             throw new ArgumentOutOfRangeException(nameof(options), options.Log2SegmentSize, "Log2SegmentSize must be in 12..24.");
         }
 
-        var header = new byte[Hme1Format.HeaderLength];
+        var v2 = options.Version switch
+        {
+            Hme1Format.Version => false,
+            Hme1Format.Version2 => true,
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Version, "Version must be 1 or 2."),
+        };
+        if (v2 && options.PlaintextLength is not >= 0)
+        {
+            throw new ArgumentException("A version-2 stream needs its PlaintextLength before the header is written.", nameof(options));
+        }
+
+        if (!v2 && options.Pad)
+        {
+            throw new ArgumentException("Only version-2 streams can be padded.", nameof(options));
+        }
+
+        var header = new byte[v2 ? Hme1Format.HeaderLengthV2 : Hme1Format.HeaderLength];
         Hme1Format.Magic.CopyTo(header);
-        header[4] = Hme1Format.Version;
-        header[5] = options.Compress ? Hme1Format.CompressedFlag : (byte)0;
+        header[4] = (byte)options.Version;
+        header[5] = (byte)((options.Compress ? Hme1Format.CompressedFlag : 0) | (options.Pad ? Hme1Format.PaddedFlag : 0));
         header[6] = (byte)options.Log2SegmentSize;
         header[7] = 0;
         if (options.Salt is { } salt)
@@ -71,10 +102,18 @@ public sealed class Hme1EncryptingStream : Stream
         }
 
         var cipher = Hme1SegmentCipher.Create(fileKey, purpose, header, header.AsSpan(40, Hme1Format.CommitmentLength));
+        long? declared = null, padded = null;
+        if (v2)
+        {
+            declared = options.PlaintextLength!.Value;
+            padded = options.Pad ? Hme1Format.Padme(declared.Value) : declared.Value;
+            cipher.SealLength(declared.Value, header, header.AsSpan(Hme1Format.HeaderLength, Hme1Format.SealedLengthLength));
+        }
+
         Header = new Hme1Header(header);
         _output = output;
         _leaveOpen = options.LeaveOpen;
-        _segmenter = new Segmenter(output, header, cipher, 1 << options.Log2SegmentSize);
+        _segmenter = new Segmenter(output, header, cipher, 1 << options.Log2SegmentSize, declared, padded ?? 0);
         _input = options.Compress ? new BrotliStream(_segmenter, options.CompressionLevel, leaveOpen: true) : _segmenter;
     }
 
@@ -181,6 +220,11 @@ public sealed class Hme1EncryptingStream : Stream
             {
                 Complete();
             }
+            catch (InvalidOperationException) when (Header.Version == Hme1Format.Version2)
+            {
+                // Fewer bytes than declared (the caller failed mid-copy): the last segment stays unsealed, a truncation
+                // every reader refuses. Dispose must not hide the caller's own exception behind this one.
+            }
             finally
             {
                 _disposed = true;
@@ -202,6 +246,10 @@ public sealed class Hme1EncryptingStream : Stream
             try
             {
                 await CompleteAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException) when (Header.Version == Hme1Format.Version2)
+            {
+                // As in Dispose: an incomplete version-2 stream stays truncated.
             }
             finally
             {
@@ -228,9 +276,11 @@ public sealed class Hme1EncryptingStream : Stream
     }
 
     /// <summary>Cuts the (possibly compressed) plaintext into segments; a stream so that BrotliStream can write into it.</summary>
-    private sealed class Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize) : Stream
+    private sealed class Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize, long? declared, long padded) : Stream
     {
+        private static readonly byte[] Zeros = new byte[1 << 16];
         private readonly byte[] _plain = new byte[segmentSize];
+        private long _written;
         private readonly byte[] _sealed = new byte[segmentSize + Hme1Format.TagLength];
         private int _buffered;
         private long _index;
@@ -255,6 +305,12 @@ public sealed class Hme1EncryptingStream : Stream
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
+            CountData(buffer.Length);
+            WriteData(buffer);
+        }
+
+        private void WriteData(ReadOnlySpan<byte> buffer)
+        {
             while (!buffer.IsEmpty)
             {
                 if (_buffered == segmentSize)
@@ -272,7 +328,38 @@ public sealed class Hme1EncryptingStream : Stream
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            CountData(buffer.Length);
+            return WriteDataAsync(buffer, cancellationToken);
+        }
+
+        // Version 2: the data may not exceed the sealed length, and completing short of it would seal a lie.
+        private void CountData(int count)
+        {
+            _written += count;
+            if (declared is { } l && _written > l)
+            {
+                throw new InvalidOperationException($"The HME1 stream was declared with {l} bytes and more were written (did the source change?).");
+            }
+        }
+
+        private long PaddingToWrite()
+        {
+            if (declared is not { } l)
+            {
+                return 0;
+            }
+
+            if (_written != l)
+            {
+                throw new InvalidOperationException($"The HME1 stream was declared with {l} bytes but {_written} were written (did the source change?).");
+            }
+
+            return padded - l;
+        }
+
+        private async ValueTask WriteDataAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
         {
             while (!buffer.IsEmpty)
             {
@@ -296,6 +383,11 @@ public sealed class Hme1EncryptingStream : Stream
                 return;
             }
 
+            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, Zeros.Length))
+            {
+                WriteData(Zeros.AsSpan(0, (int)Math.Min(rest, Zeros.Length)));
+            }
+
             var length = Seal(last: true);
             WriteHeaderOnce();
             output.Write(_sealed, 0, length);
@@ -307,6 +399,11 @@ public sealed class Hme1EncryptingStream : Stream
             if (_done)
             {
                 return;
+            }
+
+            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, Zeros.Length))
+            {
+                await WriteDataAsync(Zeros.AsMemory(0, (int)Math.Min(rest, Zeros.Length)), cancellationToken).ConfigureAwait(false);
             }
 
             var length = Seal(last: true);

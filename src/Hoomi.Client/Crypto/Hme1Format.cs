@@ -25,6 +25,12 @@ public enum Hme1Error
     TrailingData,
     NotSeekable,
     InvalidCompressedData,
+
+    /// <summary>Version 2: the sealed length does not open, or the padded length is not the one the rule gives.</summary>
+    InvalidSealedLength,
+
+    /// <summary>Version 2: a padding byte (after the sealed length L) is not zero.</summary>
+    InvalidPadding,
 }
 
 /// <summary>A refused <c>HME1</c> stream; <see cref="Error"/> says why.</summary>
@@ -53,7 +59,7 @@ public sealed class Hme1Exception : CryptographicException
     public Hme1Error Error { get; }
 }
 
-/// <summary>The parsed 72-byte header of an <c>HME1</c> stream.</summary>
+/// <summary>The parsed header of an <c>HME1</c> stream: 72 bytes in version 1, 96 in version 2 (e2ee.md).</summary>
 public sealed class Hme1Header
 {
     internal Hme1Header(byte[] bytes)
@@ -61,12 +67,22 @@ public sealed class Hme1Header
         Bytes = bytes;
     }
 
-    /// <summary>The 72 header bytes as read or written.</summary>
+    /// <summary>The header bytes as read or written (72 in version 1, 96 in version 2).</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
+
+    public byte Version => Bytes.Span[4];
+
+    public int Length => Bytes.Length;
 
     public byte Flags => Bytes.Span[5];
 
     public bool IsCompressed => (Flags & Hme1Format.CompressedFlag) != 0;
+
+    /// <summary>Version 2: the plaintext was padded to its Padmé bucket.</summary>
+    public bool IsPadded => (Flags & Hme1Format.PaddedFlag) != 0;
+
+    /// <summary>Version 2: the sealed plaintext length (24 bytes at offset 72); empty in version 1.</summary>
+    public ReadOnlyMemory<byte> SealedLength => Version >= 2 ? Bytes.Slice(72, Hme1Format.SealedLengthLength) : ReadOnlyMemory<byte>.Empty;
 
     public int Log2SegmentSize => Bytes.Span[6];
 
@@ -83,7 +99,12 @@ public sealed class Hme1Header
 /// </summary>
 public static class Hme1Format
 {
+    /// <summary>The version-1 header length; version 2 has <see cref="HeaderLengthV2"/>.</summary>
     public const int HeaderLength = 72;
+    public const int HeaderLengthV2 = 96;
+    public const int SealedLengthLength = 24;
+    public const byte Version2 = 2;
+    public const byte PaddedFlag = 0x02;
     public const int TagLength = 16;
     public const int SaltLength = 32;
     public const int CommitmentLength = 32;
@@ -97,6 +118,40 @@ public static class Hme1Format
     private const int NonceLength = 12;
 
     public static ReadOnlySpan<byte> Magic => "HME1"u8;
+
+    /// <summary>The header length of a stream whose version byte is <paramref name="version"/> (72 for 1, 96 for 2).</summary>
+    public static int HeaderLengthOf(byte version) => version >= Version2 ? HeaderLengthV2 : HeaderLength;
+
+    /// <summary>
+    /// Padmé (Nikitin et al., PURBs, 2019): L for L &lt; 2; otherwise L rounded up so that only the top
+    /// floor(log2 floor(log2 L)) + 1 bits of the mantissa may be non-zero. At most ~12 % larger, leaks O(log log L) bits.
+    /// </summary>
+    public static long Padme(long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (length < 2)
+        {
+            return length;
+        }
+
+        var e = 63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)length);
+        var s = (63 - System.Numerics.BitOperations.LeadingZeroCount((ulong)e)) + 1;
+        var z = e - s;
+        var mask = (1L << z) - 1;
+        return (length + mask) & ~mask;
+    }
+
+    /// <summary>Ciphertext length of a version-2 stream whose (padded) segmented plaintext has <paramref name="paddedLength"/> bytes.</summary>
+    public static long CiphertextLengthV2(long paddedLength, int segmentSize) =>
+        CiphertextLength(paddedLength, segmentSize) - HeaderLength + HeaderLengthV2;
+
+    /// <summary>Ciphertext length of a version-2 stream of <paramref name="plaintextLength"/> bytes, padded or not.</summary>
+    public static long CiphertextLengthV2(long plaintextLength, int segmentSize, bool padded) =>
+        CiphertextLengthV2(padded ? Padme(plaintextLength) : plaintextLength, segmentSize);
+
+    /// <summary>The segmented plaintext length that explains a ciphertext length for a header of <paramref name="headerLength"/> bytes.</summary>
+    public static bool TryPlaintextLength(long ciphertextLength, int segmentSize, int headerLength, out long plaintextLength) =>
+        TryPlaintextLength(ciphertextLength - headerLength + HeaderLength, segmentSize, out plaintextLength);
 
     /// <summary>Ciphertext length for a plaintext of <paramref name="plaintextLength"/> bytes: 72 + L + 16 * max(1, ceil(L / S)).</summary>
     public static long CiphertextLength(long plaintextLength, int segmentSize)
@@ -149,7 +204,7 @@ public static class Hme1Format
     {
         parsed = null;
         error = CheckFixedHeader(header);
-        if (error is null && header.Length != HeaderLength)
+        if (error is null && header.Length != HeaderLengthOf(header[4]))
         {
             error = Hme1Error.Truncated;
         }
@@ -186,10 +241,28 @@ public static class Hme1Format
         }
 
         var segmentSize = header.SegmentSize;
-        if (!TryPlaintextLength(ciphertextLength, segmentSize, out var plaintextLength))
+        if (!TryPlaintextLength(ciphertextLength, segmentSize, header.Length, out var paddedLength))
         {
             throw Fail(Hme1Error.InvalidLength);
         }
+
+        return CoveringSegments(header, ciphertextLength, paddedLength, paddedLength, plaintextOffset, count);
+    }
+
+    /// <summary>
+    /// As <see cref="CoveringSegments(Hme1Header, long, long, long)"/>, with the segmented (padded) length and the
+    /// readable plaintext length known (version 2: the sealed length L; the range must lie within it).
+    /// </summary>
+    public static Hme1SegmentRange CoveringSegments(Hme1Header header, long ciphertextLength, long paddedLength, long plaintextLength, long plaintextOffset, long count)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (header.IsCompressed)
+        {
+            throw Fail(Hme1Error.NotSeekable);
+        }
+
+        var segmentSize = header.SegmentSize;
+        var headerLength = header.Length;
 
         ArgumentOutOfRangeException.ThrowIfNegative(plaintextOffset);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
@@ -198,12 +271,12 @@ public static class Hme1Format
             throw new ArgumentOutOfRangeException(nameof(count), "The range extends beyond the plaintext.");
         }
 
-        var segmentCount = SegmentCount(plaintextLength, segmentSize);
+        var segmentCount = SegmentCount(paddedLength, segmentSize);
         var first = plaintextOffset / segmentSize;
         var last = (plaintextOffset + count - 1) / segmentSize;
         long stride = segmentSize + TagLength;
-        var start = HeaderLength + (first * stride);
-        var end = last == segmentCount - 1 ? ciphertextLength : HeaderLength + ((last + 1) * stride);
+        var start = headerLength + (first * stride);
+        var end = last == segmentCount - 1 ? ciphertextLength : headerLength + ((last + 1) * stride);
         return new Hme1SegmentRange(first, last - first + 1, start, end - start, first * (long)segmentSize, last == segmentCount - 1);
     }
 
@@ -220,12 +293,13 @@ public static class Hme1Format
             return Hme1Error.Truncated;
         }
 
-        if (header[4] != Version)
+        if (header[4] is not (Version or Version2))
         {
             return Hme1Error.UnsupportedVersion;
         }
 
-        if ((header[5] & ~CompressedFlag) != 0)
+        var allowedFlags = header[4] == Version2 ? CompressedFlag | PaddedFlag : CompressedFlag;
+        if ((header[5] & ~allowedFlags) != 0)
         {
             return Hme1Error.UnknownFlags;
         }
@@ -252,6 +326,8 @@ public static class Hme1Format
         Hme1Error.TrailingData => "The HME1 stream has data after its last segment.",
         Hme1Error.NotSeekable => "Compressed HME1 streams cannot be read at a plaintext offset.",
         Hme1Error.InvalidCompressedData => "The decrypted HME1 plaintext is not one valid Brotli stream.",
+        Hme1Error.InvalidSealedLength => "The HME1 sealed length does not open or does not match the stream's padded length (truncated or edited padding).",
+        Hme1Error.InvalidPadding => "The HME1 padding after the plaintext is not all zero.",
         _ => "The HME1 stream is invalid.",
     }, inner);
 
@@ -270,20 +346,29 @@ public static class Hme1Format
         _ => throw new ArgumentOutOfRangeException(nameof(purpose), purpose, "Unknown purpose."),
     };
 
-    /// <summary>okm = HKDF-SHA256(K, salt, "hoomi-e2ee-1 " || purpose || 0x00 || H8, 76).</summary>
-    internal static void DeriveKeys(ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, ReadOnlySpan<byte> first40HeaderBytes, Span<byte> payloadKey, Span<byte> baseNonce, Span<byte> commitment)
+    /// <summary>
+    /// Version 1: okm = HKDF-SHA256(K, salt, "hoomi-e2ee-1 " || purpose || 0x00 || H8, 76).
+    /// Version 2 (H8's version byte is 2): label "hoomi-e2ee-2 ", 108 bytes, the last 32 being the length key.
+    /// </summary>
+    internal static void DeriveKeys(ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, ReadOnlySpan<byte> first40HeaderBytes, Span<byte> payloadKey, Span<byte> baseNonce, Span<byte> commitment, Span<byte> lengthKey = default)
     {
         if (fileKey.Length != FileKeyWrapper.FileKeyLength)
         {
             throw new ArgumentException("The file key must be 32 bytes.", nameof(fileKey));
         }
 
-        byte[] info = [.. "hoomi-e2ee-1 "u8, .. PurposeLabel(purpose), 0x00, .. first40HeaderBytes[..8]];
-        Span<byte> okm = stackalloc byte[KeyLength + NonceLength + CommitmentLength];
+        var v2 = first40HeaderBytes[4] == Version2;
+        byte[] info = [.. v2 ? "hoomi-e2ee-2 "u8 : "hoomi-e2ee-1 "u8, .. PurposeLabel(purpose), 0x00, .. first40HeaderBytes[..8]];
+        Span<byte> okm = stackalloc byte[KeyLength + NonceLength + CommitmentLength + (v2 ? KeyLength : 0)];
         HKDF.DeriveKey(HashAlgorithmName.SHA256, fileKey, okm, first40HeaderBytes.Slice(8, SaltLength), info);
         okm[..KeyLength].CopyTo(payloadKey);
         okm.Slice(KeyLength, NonceLength).CopyTo(baseNonce);
         okm.Slice(KeyLength + NonceLength, CommitmentLength).CopyTo(commitment);
+        if (v2)
+        {
+            okm.Slice(KeyLength + NonceLength + CommitmentLength, KeyLength).CopyTo(lengthKey);
+        }
+
         CryptographicOperations.ZeroMemory(okm);
     }
 

@@ -17,15 +17,30 @@ public sealed class Hme1SeekableDecryptor : IDisposable
             throw Hme1Format.Fail(Hme1Error.NotSeekable);
         }
 
-        if (!Hme1Format.TryPlaintextLength(ciphertextLength, Header.SegmentSize, out var plaintextLength))
+        if (!Hme1Format.TryPlaintextLength(ciphertextLength, Header.SegmentSize, Header.Length, out var segmented))
         {
             throw Hme1Format.Fail(Hme1Error.InvalidLength);
         }
 
         CiphertextLength = ciphertextLength;
-        PlaintextLength = plaintextLength;
+        SegmentedLength = segmented;
+        PlaintextLength = segmented;
         _cipher = Hme1SegmentCipher.CreateVerified(fileKey, purpose, header);
+        if (Header.Version == Hme1Format.Version2)
+        {
+            var length = _cipher.OpenLength(header);
+            if ((Header.IsPadded ? Hme1Format.Padme(length) : length) != segmented)
+            {
+                _cipher.Dispose();
+                throw Hme1Format.Fail(Hme1Error.InvalidSealedLength);
+            }
+
+            PlaintextLength = length;
+        }
     }
+
+    /// <summary>The length the segments carry: the plaintext plus, in a padded version-2 stream, its padding.</summary>
+    public long SegmentedLength { get; }
 
     public Hme1Header Header { get; }
 
@@ -37,7 +52,7 @@ public sealed class Hme1SeekableDecryptor : IDisposable
 
     /// <summary>The covering segments of plaintext [offset, offset + count) and the ciphertext bytes to fetch.</summary>
     public Hme1SegmentRange GetRange(long plaintextOffset, long count) =>
-        Hme1Format.CoveringSegments(Header, CiphertextLength, plaintextOffset, count);
+        Hme1Format.CoveringSegments(Header, CiphertextLength, SegmentedLength, PlaintextLength, plaintextOffset, count);
 
     /// <summary>
     /// Decrypts the segments of <paramref name="range"/> from exactly its ciphertext bytes into <paramref name="plaintext"/>
@@ -50,7 +65,7 @@ public sealed class Hme1SeekableDecryptor : IDisposable
             throw new ArgumentException("The ciphertext must be exactly the bytes of the range.", nameof(ciphertext));
         }
 
-        var segmentCount = Hme1Format.SegmentCount(PlaintextLength, SegmentSize);
+        var segmentCount = Hme1Format.SegmentCount(SegmentedLength, SegmentSize);
         var stride = SegmentSize + Hme1Format.TagLength;
         var written = 0;
         for (var i = 0L; i < range.SegmentCount; i++)

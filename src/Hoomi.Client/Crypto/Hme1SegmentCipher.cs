@@ -7,11 +7,52 @@ internal sealed class Hme1SegmentCipher : IDisposable
 {
     private readonly AesGcm _aes;
     private readonly byte[] _baseNonce = new byte[12];
+    private readonly byte[]? _lengthKey;
 
-    private Hme1SegmentCipher(ReadOnlySpan<byte> payloadKey, ReadOnlySpan<byte> baseNonce)
+    private Hme1SegmentCipher(ReadOnlySpan<byte> payloadKey, ReadOnlySpan<byte> baseNonce, ReadOnlySpan<byte> lengthKey)
     {
         _aes = new AesGcm(payloadKey, Hme1Format.TagLength);
         baseNonce.CopyTo(_baseNonce);
+        _lengthKey = lengthKey.IsEmpty ? null : lengthKey.ToArray();
+    }
+
+    /// <summary>Version 2: the sealed length block, AES-256-GCM(lengthKey, 12 zero bytes, I2OSP(L, 8), aad = header[0..72]).</summary>
+    public void SealLength(long plaintextLength, ReadOnlySpan<byte> header72, Span<byte> output)
+    {
+        var key = _lengthKey ?? throw new InvalidOperationException("Only version-2 streams have a sealed length.");
+        Span<byte> plain = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(plain, (ulong)plaintextLength);
+        Span<byte> nonce = stackalloc byte[12];
+        nonce.Clear();
+        using var aes = new AesGcm(key, Hme1Format.TagLength);
+        aes.Encrypt(nonce, plain, output[..8], output.Slice(8, Hme1Format.TagLength), header72[..Hme1Format.HeaderLength]);
+    }
+
+    /// <summary>Version 2: opens the sealed length block of <paramref name="header"/>; throws <see cref="Hme1Error.InvalidSealedLength"/>.</summary>
+    public long OpenLength(ReadOnlySpan<byte> header)
+    {
+        var key = _lengthKey ?? throw new InvalidOperationException("Only version-2 streams have a sealed length.");
+        var block = header.Slice(Hme1Format.HeaderLength, Hme1Format.SealedLengthLength);
+        Span<byte> plain = stackalloc byte[8];
+        Span<byte> nonce = stackalloc byte[12];
+        nonce.Clear();
+        using var aes = new AesGcm(key, Hme1Format.TagLength);
+        try
+        {
+            aes.Decrypt(nonce, block[..8], block.Slice(8, Hme1Format.TagLength), plain, header[..Hme1Format.HeaderLength]);
+        }
+        catch (CryptographicException e)
+        {
+            throw Hme1Format.Fail(Hme1Error.InvalidSealedLength, e);
+        }
+
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(plain);
+        if (length > long.MaxValue / 2)
+        {
+            throw Hme1Format.Fail(Hme1Error.InvalidSealedLength);
+        }
+
+        return (long)length;
     }
 
     /// <summary>Derives the keys from K and the header, writing the commitment into <paramref name="commitment"/>.</summary>
@@ -19,15 +60,18 @@ internal sealed class Hme1SegmentCipher : IDisposable
     {
         Span<byte> payloadKey = stackalloc byte[32];
         Span<byte> baseNonce = stackalloc byte[12];
+        Span<byte> lengthKey = stackalloc byte[32];
+        var v2 = header[4] == Hme1Format.Version2;
         try
         {
-            Hme1Format.DeriveKeys(fileKey, purpose, header, payloadKey, baseNonce, commitment);
-            return new Hme1SegmentCipher(payloadKey, baseNonce);
+            Hme1Format.DeriveKeys(fileKey, purpose, header, payloadKey, baseNonce, commitment, lengthKey);
+            return new Hme1SegmentCipher(payloadKey, baseNonce, v2 ? lengthKey : default);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(payloadKey);
             CryptographicOperations.ZeroMemory(baseNonce);
+            CryptographicOperations.ZeroMemory(lengthKey);
         }
     }
 
@@ -79,5 +123,9 @@ internal sealed class Hme1SegmentCipher : IDisposable
     {
         _aes.Dispose();
         CryptographicOperations.ZeroMemory(_baseNonce);
+        if (_lengthKey is not null)
+        {
+            CryptographicOperations.ZeroMemory(_lengthKey);
+        }
     }
 }

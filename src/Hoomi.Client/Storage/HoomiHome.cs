@@ -13,12 +13,17 @@ public sealed class HoomiHome
     public const string EnvironmentVariable = "HOOMI_HOME";
     private const string KeyFile = "device-key.p8";
     private const string SessionFile = "session.json";
+    private const string IdentityKeyFile = "identity-key.p8";
+    private const string SigningKeyFile = "device-signing-key.p8";
+    private const string TrustFile = "trust.json";
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
     private readonly Lock _keyLock = new();
     private DeviceKeyPair? _deviceKey;
+    private SigningKeyPair? _signingKey;
+    private SigningKeyPair? _identityKey;
 
     public HoomiHome(string directory)
     {
@@ -96,9 +101,92 @@ public sealed class HoomiHome
         lock (_keyLock)
         {
             File.Delete(DeviceKeyPath);
+            File.Delete(SigningKeyPath);
             _deviceKey = null;
+            _signingKey = null;
         }
     }
+
+    public string IdentityKeyPath => Path.Combine(Directory, IdentityKeyFile);
+
+    public string SigningKeyPath => Path.Combine(Directory, SigningKeyFile);
+
+    public string TrustPath => Path.Combine(Directory, TrustFile);
+
+    public bool HasIdentityKey => File.Exists(IdentityKeyPath);
+
+    /// <summary>The user's identity key kept on this device, or null (hoomi-e2ee-2). Shared instance; do not dispose.</summary>
+    public SigningKeyPair? GetIdentityKey()
+    {
+        lock (_keyLock)
+        {
+            if (_identityKey is null && File.Exists(IdentityKeyPath))
+            {
+                _identityKey = SigningKeyPair.ImportPkcs8(File.ReadAllBytes(IdentityKeyPath));
+            }
+
+            return _identityKey;
+        }
+    }
+
+    /// <summary>Stores an identity key, replacing the one kept here (a new identity, or one imported from another device).</summary>
+    public void SaveIdentityKey(SigningKeyPair key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var pkcs8 = key.ExportPkcs8();
+        try
+        {
+            lock (_keyLock)
+            {
+                WriteSecret(IdentityKeyFile, pkcs8, overwrite: true);
+                _identityKey = key;
+            }
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(pkcs8);
+        }
+    }
+
+    /// <summary>This device's signing key (created on first use), which signs uploads and shared wraps.</summary>
+    public SigningKeyPair GetOrCreateSigningKey()
+    {
+        lock (_keyLock)
+        {
+            if (_signingKey is not null)
+            {
+                return _signingKey;
+            }
+
+            if (File.Exists(SigningKeyPath))
+            {
+                return _signingKey = SigningKeyPair.ImportPkcs8(File.ReadAllBytes(SigningKeyPath));
+            }
+
+            var key = SigningKeyPair.Generate();
+            var pkcs8 = key.ExportPkcs8();
+            try
+            {
+                WriteSecret(SigningKeyFile, pkcs8, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(SigningKeyPath))
+            {
+                key.Dispose();
+                return _signingKey = SigningKeyPair.ImportPkcs8(File.ReadAllBytes(SigningKeyPath));
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(pkcs8);
+            }
+
+            return _signingKey = key;
+        }
+    }
+
+    /// <summary>The pinned identities (trust on first use), as JSON bytes, or null when none were kept.</summary>
+    internal byte[]? LoadTrust() => File.Exists(TrustPath) ? File.ReadAllBytes(TrustPath) : null;
+
+    internal void SaveTrust(byte[] json) => WriteSecret(TrustFile, json, overwrite: true);
 
     /// <summary>Where <c>hoomi watch</c> keeps the cursor of the last event it printed for one hoomi.</summary>
     public string CursorPath(Guid hoomiId) => Path.Combine(Directory, "cursors", hoomiId.ToString("D"));

@@ -66,6 +66,8 @@ public static class Hme1
             Salt = options?.Salt,
             Version = version,
             Pad = options?.Pad ?? false,
+            PaddedLengthForTests = options?.PaddedLengthForTests,
+            PaddingByteForTests = options?.PaddingByteForTests ?? 0,
             PlaintextLength = version == Hme1Format.Version2
                 ? options?.PlaintextLength ?? (compress ? CompressedLength(plaintext, level) : plaintext.Length)
                 : null,

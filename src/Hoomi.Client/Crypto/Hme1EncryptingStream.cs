@@ -34,6 +34,12 @@ public sealed class Hme1WriterOptions
 
     /// <summary>A fixed salt, for test vectors only: a salt must be fresh for every stream.</summary>
     internal byte[]? Salt { get; init; }
+
+    /// <summary>Negative test vectors only: pad to this length instead of the rule's (a stream every reader must refuse).</summary>
+    internal long? PaddedLengthForTests { get; init; }
+
+    /// <summary>Negative test vectors only: the padding byte (readers refuse anything but zero).</summary>
+    internal byte PaddingByteForTests { get; init; }
 }
 
 /// <summary>
@@ -106,14 +112,14 @@ public sealed class Hme1EncryptingStream : Stream
         if (v2)
         {
             declared = options.PlaintextLength!.Value;
-            padded = options.Pad ? Hme1Format.Padme(declared.Value) : declared.Value;
+            padded = options.PaddedLengthForTests ?? (options.Pad ? Hme1Format.Padme(declared.Value) : declared.Value);
             cipher.SealLength(declared.Value, header, header.AsSpan(Hme1Format.HeaderLength, Hme1Format.SealedLengthLength));
         }
 
         Header = new Hme1Header(header);
         _output = output;
         _leaveOpen = options.LeaveOpen;
-        _segmenter = new Segmenter(output, header, cipher, 1 << options.Log2SegmentSize, declared, padded ?? 0);
+        _segmenter = new Segmenter(output, header, cipher, 1 << options.Log2SegmentSize, declared, padded ?? 0, options.PaddingByteForTests);
         _input = options.Compress ? new BrotliStream(_segmenter, options.CompressionLevel, leaveOpen: true) : _segmenter;
     }
 
@@ -276,12 +282,13 @@ public sealed class Hme1EncryptingStream : Stream
     }
 
     /// <summary>Cuts the (possibly compressed) plaintext into segments; a stream so that BrotliStream can write into it.</summary>
-    private sealed class Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize, long? declared, long padded) : Stream
+    private sealed class Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize, long? declared, long padded, byte paddingByte) : Stream
     {
-        private static readonly byte[] Zeros = new byte[1 << 16];
+        private static readonly byte[] SharedZeros = new byte[1 << 16];
         private readonly byte[] _plain = new byte[segmentSize];
-        private long _written;
+        private readonly byte[] _zeros = paddingByte == 0 ? SharedZeros : Enumerable.Repeat(paddingByte, 1 << 16).ToArray();
         private readonly byte[] _sealed = new byte[segmentSize + Hme1Format.TagLength];
+        private long _written;
         private int _buffered;
         private long _index;
         private bool _headerWritten;
@@ -383,9 +390,9 @@ public sealed class Hme1EncryptingStream : Stream
                 return;
             }
 
-            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, Zeros.Length))
+            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, _zeros.Length))
             {
-                WriteData(Zeros.AsSpan(0, (int)Math.Min(rest, Zeros.Length)));
+                WriteData(_zeros.AsSpan(0, (int)Math.Min(rest, _zeros.Length)));
             }
 
             var length = Seal(last: true);
@@ -401,9 +408,9 @@ public sealed class Hme1EncryptingStream : Stream
                 return;
             }
 
-            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, Zeros.Length))
+            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, _zeros.Length))
             {
-                await WriteDataAsync(Zeros.AsMemory(0, (int)Math.Min(rest, Zeros.Length)), cancellationToken).ConfigureAwait(false);
+                await WriteDataAsync(_zeros.AsMemory(0, (int)Math.Min(rest, _zeros.Length)), cancellationToken).ConfigureAwait(false);
             }
 
             var length = Seal(last: true);

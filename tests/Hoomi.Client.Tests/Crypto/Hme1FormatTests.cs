@@ -75,7 +75,7 @@ public class Hme1FormatTests
 
     [TestCase(0, 0x00, Hme1Error.BadMagic)]
     [TestCase(3, 0x32, Hme1Error.BadMagic)]
-    [TestCase(4, 0x02, Hme1Error.UnsupportedVersion)]
+    [TestCase(4, 0x03, Hme1Error.UnsupportedVersion)]
     [TestCase(4, 0x00, Hme1Error.UnsupportedVersion)]
     [TestCase(5, 0x02, Hme1Error.UnknownFlags)]
     [TestCase(5, 0x81, Hme1Error.UnknownFlags)]

@@ -183,7 +183,7 @@ public class Hme1VectorTests
             Negative("dropped-middle-segment", "Segment 1 removed.", [Slice(b, 0, S1), Slice(b, S2, 116)], Hme1Error.AuthenticationFailed, Hme1Error.AuthenticationFailed),
             Negative("segment-from-another-stream", "Segment 1 taken from the same plaintext and K under another salt.", [Slice(b, 0, S1), Slice("other-salt", S1, Stride), Slice(b, S2, 116)], Hme1Error.AuthenticationFailed, Hme1Error.AuthenticationFailed),
             Negative("header-magic-bit-flipped", "Bit 0 of byte 0 flipped.", Flip(b, baseVector.CiphertextLength, 0, 0x01), Hme1Error.BadMagic, Hme1Error.BadMagic),
-            Negative("header-version-2", "Version byte set to 2.", Flip(b, baseVector.CiphertextLength, 4, 0x03), Hme1Error.UnsupportedVersion, Hme1Error.UnsupportedVersion),
+            Negative("header-version-3", "Version byte set to 3 (no such version; 2 is hoomi-e2ee-2, whose vectors are in hoomi-e2ee-2.json).", Flip(b, baseVector.CiphertextLength, 4, 0x02), Hme1Error.UnsupportedVersion, Hme1Error.UnsupportedVersion),
             Negative("header-unknown-flag", "Flag 0x02 set.", Flip(b, baseVector.CiphertextLength, 5, 0x02), Hme1Error.UnknownFlags, Hme1Error.UnknownFlags),
             Negative("header-compression-flag-flipped", "Flag 0x01 set on an uncompressed stream: the fields are valid, the commitment is not.", Flip(b, baseVector.CiphertextLength, 5, 0x01), Hme1Error.CommitmentMismatch, Hme1Error.CommitmentMismatch),
             Negative("header-segment-size-2^11", "log2(S) 12 changed to 11.", Flip(b, baseVector.CiphertextLength, 6, 0x07), Hme1Error.SegmentSizeOutOfRange, Hme1Error.SegmentSizeOutOfRange),

@@ -38,8 +38,20 @@ public sealed class TestUser : IDisposable
         return user;
     }
 
-    /// <summary>The same account on another device: a new home, hence a new device key.</summary>
-    public Task<TestUser> OnAnotherDeviceAsync(ApiHost api) => SignInAsync(api, Email, register: false);
+    /// <summary>
+    /// The same account on another device: a new home, hence a new device key, with the identity key imported from this
+    /// device (as 'hoomi identity export' / 'import' do), so that registering its key certifies it.
+    /// </summary>
+    public async Task<TestUser> OnAnotherDeviceAsync(ApiHost api, bool withIdentity = true)
+    {
+        var other = await SignInAsync(api, Email, register: false);
+        if (withIdentity && Client.Home.HasIdentityKey)
+        {
+            other.Client.ImportIdentity(Client.ExportIdentity(Password), Password);
+        }
+
+        return other;
+    }
 
     private static async Task<TestUser> SignInAsync(ApiHost api, string email, bool register)
     {

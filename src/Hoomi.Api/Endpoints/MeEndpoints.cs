@@ -17,12 +17,14 @@ public static class MeEndpoints
         group.MapGet("/", Me).WithName("GetMe").WithSummary("The caller's user id and name.");
         group.MapGet("/keys", ListKeys).WithName("ListMyKeys").WithSummary("The caller's device keys, revoked ones included.");
         group.MapPut("/keys/{keyId}", RegisterKey).WithName("RegisterDeviceKey")
-            .WithSummary("Register a device public key under its fingerprint (idempotent).");
+            .WithSummary("Register a device public key under its fingerprint (idempotent), optionally with its device certificate "
+                + "(signingKey, identityKey, signature: all three or none); putting a key again with a certificate stores or replaces it.");
         group.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeDeviceKey").WithSummary("Revoke one of the caller's device keys.");
         return app;
     }
 
-    public sealed record RegisterKeyRequest(string? PublicKey);
+    /// <summary>The device public key, and optionally its device certificate (hoomi-e2ee-2): all three of signingKey, identityKey and signature, or none.</summary>
+    public sealed record RegisterKeyRequest(string? PublicKey, string? SigningKey = null, string? IdentityKey = null, string? Signature = null);
 
     private static async Task<Ok<MeDto>> Me(ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetMeQuery(), ct));
 
@@ -32,7 +34,7 @@ public static class MeEndpoints
     private static async Task<Results<Created<DeviceKeyDto>, Ok<DeviceKeyDto>>> RegisterKey(
         string keyId, RegisterKeyRequest request, ISender sender, CancellationToken ct)
     {
-        var result = await sender.Send(new RegisterDeviceKeyCommand(keyId, request.PublicKey), ct);
+        var result = await sender.Send(new RegisterDeviceKeyCommand(keyId, request.PublicKey, request.SigningKey, request.IdentityKey, request.Signature), ct);
         return result.Created
             ? TypedResults.Created($"/me/keys/{result.Key.KeyId}", result.Key)
             : TypedResults.Ok(result.Key);

@@ -4,6 +4,7 @@ using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Common.Models;
 using Hoomi.Application.Media;
 using Hoomi.Application.Media.Commands.DeleteMedia;
+using Hoomi.Application.Media.Commands.DeleteWrappedKey;
 using Hoomi.Application.Media.Commands.ForwardMedia;
 using Hoomi.Application.Media.Commands.RestoreMedia;
 using Hoomi.Application.Media.Commands.ShareKeys;
@@ -36,7 +37,10 @@ public static class MediaEndpoints
         media.MapMethods("/thumbnail", [HttpMethods.Get, HttpMethods.Head], Thumbnail).WithName("DownloadThumbnail")
             .WithSummary("The encrypted thumbnail, cacheable forever.");
         media.MapGet("/keys", Keys).WithName("GetMediaKeys").WithSummary("The caller's wrapped keys and the member device keys that still lack one.");
-        media.MapPost("/keys", ShareKeys).WithName("ShareKeys").WithSummary("Add wrapped keys for member device keys that lack one.");
+        media.MapPost("/keys", ShareKeys).WithName("ShareKeys")
+            .WithSummary("Add wrapped keys for member device keys that lack one, each signed by one of the caller's certified device keys.");
+        media.MapDelete("/keys/{keyId}", DeleteWrappedKey).WithName("DeleteWrappedKey")
+            .WithSummary("The owner of device key keyId removes the wrap made for it (another member's share may then fill it again).");
         media.MapDelete("/", Delete).WithName("DeleteMedia").WithSummary("The uploader or an owner deletes (soft delete).");
         media.MapPost("/restore", Restore).WithName("RestoreMedia").WithSummary("The uploader or an owner restores a deletion within the retention window.");
         media.MapPost("/forward", Forward).WithName("ForwardMedia")
@@ -90,17 +94,26 @@ public static class MediaEndpoints
     private static async Task<Ok<MediaKeysDto>> Keys(Guid mediaId, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new GetMediaKeysQuery(mediaId), ct));
 
-    public sealed record ShareKeysRequest(IReadOnlyList<UploadWrappedKey?>? WrappedKeys);
+    public sealed record ShareKeysRequest(IReadOnlyList<SharedWrappedKey?>? WrappedKeys);
 
     private static async Task<Ok<ShareKeysResult>> ShareKeys(Guid mediaId, ShareKeysRequest request, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new ShareKeysCommand(mediaId, request.WrappedKeys), ct));
 
-    public sealed record ForwardRequest(Guid TargetHoomiId, string? MediaId, string? EncryptedMetadata, IReadOnlyList<UploadWrappedKey?>? WrappedKeys);
+    private static async Task<NoContent> DeleteWrappedKey(Guid mediaId, string keyId, ISender sender, CancellationToken ct)
+    {
+        await sender.Send(new DeleteWrappedKeyCommand(mediaId, keyId), ct);
+        return TypedResults.NoContent();
+    }
+
+    public sealed record ForwardRequest(
+        Guid TargetHoomiId, string? MediaId, string? EncryptedMetadata, IReadOnlyList<UploadWrappedKey?>? WrappedKeys,
+        string? SenderKeyId = null, string? Signature = null);
 
     private static async Task<Created<MediaDto>> Forward(Guid mediaId, ForwardRequest request, ISender sender, CancellationToken ct)
     {
         var forwarded = await sender.Send(
-            new ForwardMediaCommand(mediaId, request.TargetHoomiId, request.MediaId, request.EncryptedMetadata, request.WrappedKeys), ct);
+            new ForwardMediaCommand(mediaId, request.TargetHoomiId, request.MediaId, request.EncryptedMetadata, request.WrappedKeys,
+                request.SenderKeyId, request.Signature), ct);
         return TypedResults.Created($"/media/{forwarded.Id}/info", forwarded);
     }
 

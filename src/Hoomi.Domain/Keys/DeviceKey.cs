@@ -17,6 +17,18 @@ public sealed class DeviceKey
 
     public byte[] PublicKey { get; private set; }
 
+    /// <summary>The device's ECDSA P-256 signing key (SEC1, 65 bytes); null for a legacy (v1) key without certificate.</summary>
+    public byte[]? SigningKey { get; private set; }
+
+    /// <summary>The owner's identity key (SEC1, 65 bytes) that signed this device's certificate; null for a legacy key.</summary>
+    public byte[]? IdentityKey { get; private set; }
+
+    /// <summary>The certificate: the identity key's signature (P1363, 64 bytes) over <see cref="DeviceCertificate.Message"/>.</summary>
+    public byte[]? Signature { get; private set; }
+
+    /// <summary>True when the key carries a device certificate (hoomi-e2ee-2): it may sign uploads and shares.</summary>
+    public bool IsCertified => Signature is not null;
+
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset? RevokedAt { get; private set; }
@@ -37,6 +49,34 @@ public sealed class DeviceKey
         }
 
         return new DeviceKey { KeyId = keyId, UserId = userId, PublicKey = publicKey, CreatedAt = now };
+    }
+
+    /// <summary>
+    /// Stores (or replaces) the device certificate after checking it: both keys must be P-256 points and the
+    /// signature must verify under the identity key over the certificate message for this key's owner.
+    /// </summary>
+    public void Certify(byte[] signingKey, byte[] identityKey, byte[] signature)
+    {
+        if (!P256PublicKey.IsValid(signingKey))
+        {
+            throw DomainException.Invalid("invalid-public-key", "The signing key is not a P-256 point in SEC1 uncompressed form.");
+        }
+
+        if (!P256PublicKey.IsValid(identityKey))
+        {
+            throw DomainException.Invalid("invalid-public-key", "The identity key is not a P-256 point in SEC1 uncompressed form.");
+        }
+
+        if (!EcdsaSignature.HasValidLength(signature) || !DeviceCertificate.Verify(UserId, PublicKey, signingKey, identityKey, signature))
+        {
+            throw DomainException.Invalid(
+                "invalid-device-signature",
+                "The signature is not a valid 64-byte ECDSA P-256 signature by the identity key over this user's device certificate.");
+        }
+
+        SigningKey = signingKey;
+        IdentityKey = identityKey;
+        Signature = signature;
     }
 
     /// <summary>Revokes the key; revoking again keeps the first revocation time (a revoked key stays revoked).</summary>

@@ -33,6 +33,34 @@ public static class P256PublicKey
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="signature"/> (IEEE P1363 r || s, 64 bytes) is a valid ECDSA P-256/SHA-256
+    /// signature of <paramref name="data"/> under the public key <paramref name="sec1"/>; false for any
+    /// malformed key or signature.
+    /// </summary>
+    public static bool VerifySignature(ReadOnlySpan<byte> sec1, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        if (sec1.Length != Length || sec1[0] != 0x04 || signature.Length != EcdsaSignature.Length)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportParameters(new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint { X = sec1[1..33].ToArray(), Y = sec1[33..65].ToArray() },
+            });
+            return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The key id: base64url (no padding) of SHA-256 over the 65 key bytes; 43 characters.</summary>
     public static string KeyIdOf(ReadOnlySpan<byte> sec1) => Base64Url.Encode(SHA256.HashData(sec1));
 }

@@ -1,4 +1,5 @@
 using Hoomi.Domain.Common;
+using Hoomi.Domain.Keys;
 
 namespace Hoomi.Domain.Media;
 
@@ -10,6 +11,7 @@ namespace Hoomi.Domain.Media;
 public sealed class MediaItem
 {
     public const string SchemeV1 = "hoomi-e2ee-1";
+    public const string SchemeV2 = "hoomi-e2ee-2";
 
     private readonly List<WrappedKey> _wrappedKeys = [];
 
@@ -46,6 +48,18 @@ public sealed class MediaItem
     public byte[]? EncryptedMetadata { get; private set; }
 
     public string Scheme { get; private set; }
+
+    /// <summary>
+    /// The header of the content stream (72 bytes for stream version 1, 96 for version 2) as the server saw it
+    /// while storing the upload; null for items stored before the server kept it.
+    /// </summary>
+    public byte[]? Header { get; private set; }
+
+    /// <summary>The sending device's key id of a signed item (hoomi-e2ee-2); null for an unsigned item.</summary>
+    public string? SenderKeyId { get; private set; }
+
+    /// <summary>The sending device's item signature (P1363, 64 bytes); null for an unsigned item.</summary>
+    public byte[]? Signature { get; private set; }
 
     public string? ThumbnailStorageKey { get; private set; }
 
@@ -112,15 +126,53 @@ public sealed class MediaItem
         ThumbnailSha256 = sha256;
     }
 
-    /// <summary>Adds the file key wrapped for one recipient device; one wrapped key per device key.</summary>
-    public WrappedKey AddWrappedKey(Guid recipientUserId, string recipientKeyId, byte[] enc, byte[] wrappedKey, DateTimeOffset now)
+    /// <summary>
+    /// Records the content stream's header as read while storing it: its length must be the one of its
+    /// stream version, and the version decides the scheme (hoomi-e2ee-1 or hoomi-e2ee-2).
+    /// </summary>
+    public void RecordContentHeader(byte[] header)
+    {
+        var parsed = header is { Length: >= Hme1Format.FixedHeaderLength } ? Hme1Format.TryReadHeader(header, out _) : null;
+        if (parsed is null || header.Length != parsed.Value.HeaderLength)
+        {
+            throw DomainException.Invalid("invalid-header", "The content header is not a whole HME1 header of its version.");
+        }
+
+        Header = header;
+        Scheme = parsed.Value.Scheme;
+    }
+
+    /// <summary>Records who signed the item: the sending device's key id and its 64-byte signature.</summary>
+    public void AttachSenderSignature(string senderKeyId, byte[] signature)
+    {
+        if (string.IsNullOrEmpty(senderKeyId))
+        {
+            throw DomainException.Invalid("invalid-sender-key", "A signed item names its sender device key.");
+        }
+
+        if (!EcdsaSignature.HasValidLength(signature))
+        {
+            throw DomainException.Invalid("invalid-item-signature", "An item signature is 64 bytes (IEEE P1363 r || s).");
+        }
+
+        SenderKeyId = senderKeyId;
+        Signature = signature;
+    }
+
+    /// <summary>
+    /// Adds the file key wrapped for one recipient device; one wrapped key per device key. A wrap shared after
+    /// the upload carries its signer's key id and signature; one that comes with the upload or forward carries neither.
+    /// </summary>
+    public WrappedKey AddWrappedKey(
+        Guid recipientUserId, string recipientKeyId, byte[] enc, byte[] wrappedKey, DateTimeOffset now,
+        string? signerKeyId = null, byte[]? signature = null)
     {
         if (_wrappedKeys.Exists(k => k.RecipientKeyId == recipientKeyId))
         {
             throw DomainException.Conflict("key-already-wrapped", $"A wrapped key for device key {recipientKeyId} already exists.");
         }
 
-        var key = WrappedKey.Create(Id, recipientUserId, recipientKeyId, enc, wrappedKey, now);
+        var key = WrappedKey.Create(Id, recipientUserId, recipientKeyId, enc, wrappedKey, now, signerKeyId, signature);
         _wrappedKeys.Add(key);
         return key;
     }
@@ -172,6 +224,7 @@ public sealed class MediaItem
             DurationMs = DurationMs,
             EncryptedMetadata = encryptedMetadata,
             Scheme = Scheme,
+            Header = Header,
             ThumbnailStorageKey = ThumbnailStorageKey,
             ThumbnailSize = ThumbnailSize,
             ThumbnailSha256 = ThumbnailSha256,

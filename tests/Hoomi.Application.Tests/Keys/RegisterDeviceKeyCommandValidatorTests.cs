@@ -64,4 +64,44 @@ public sealed class RegisterDeviceKeyCommandValidatorTests
         // The key id cannot be checked against a key that is not one, so only the key is at fault.
         Assert.That(FieldsAtFault(command), Is.EqualTo(new[] { "PublicKey" }));
     }
+
+    // The device certificate: signingKey, identityKey and signature together or none.
+
+    private static RegisterDeviceKeyCommand Certified(byte[] publicKey) =>
+        CommandFor(publicKey) with
+        {
+            SigningKey = Base64Url.Encode(NewPublicKey()),
+            IdentityKey = Base64Url.Encode(NewPublicKey()),
+            Signature = Base64Url.Encode(new byte[64]),
+        };
+
+    [Test]
+    public void A_key_with_all_three_certificate_fields_passes_validation() =>
+        Assert.That(FieldsAtFault(Certified(NewPublicKey())), Is.Empty, "the signature itself is the entity's check");
+
+    [TestCase("SigningKey")]
+    [TestCase("IdentityKey")]
+    [TestCase("Signature")]
+    public void A_certificate_with_one_field_missing_is_refused_on_that_field(string missing)
+    {
+        var command = Certified(NewPublicKey());
+        command = missing switch
+        {
+            "SigningKey" => command with { SigningKey = null },
+            "IdentityKey" => command with { IdentityKey = null },
+            _ => command with { Signature = null },
+        };
+        Assert.That(FieldsAtFault(command), Is.EqualTo(new[] { missing }));
+    }
+
+    [Test]
+    public void A_lone_certificate_field_is_refused_on_the_two_missing_ones()
+    {
+        var command = CommandFor(NewPublicKey()) with { Signature = Base64Url.Encode(new byte[64]) };
+        Assert.That(FieldsAtFault(command), Is.EquivalentTo(new[] { "SigningKey", "IdentityKey" }));
+    }
+
+    [Test]
+    public void Certificate_fields_that_are_not_base64url_are_refused() =>
+        Assert.That(FieldsAtFault(Certified(NewPublicKey()) with { IdentityKey = "not base64!" }), Is.EqualTo(new[] { "IdentityKey" }));
 }

@@ -27,6 +27,11 @@ internal static class WireSamples
 
     public static UploadWrappedKey Key(byte seed) => new(KeyId(seed), Enc, WrappedKeyBytes);
 
+    /// <summary>A 64-byte signature's worth of bytes (the validators check the length; whose it is, the handlers).</summary>
+    public static string SignatureBytes => Base64Url.Encode(Enumerable.Range(0, 64).Select(i => (byte)(i + 1)).ToArray());
+
+    public static SharedWrappedKey SharedKey(byte seed) => new(KeyId(seed), Enc, WrappedKeyBytes, KeyId(200), SignatureBytes);
+
     public static string EncryptedMetadata(int bytes) => Base64Url.Encode(new byte[bytes]);
 
     public static string NewMediaId() => Guid.CreateVersion7().ToString("D");

@@ -55,9 +55,9 @@ public sealed class Hme1FormatTests
         AssertRefused(Header(log2: (byte)log2), "segment size");
 
     [TestCase(0)]
-    [TestCase(2)]
+    [TestCase(3)]
     [TestCase(255)]
-    public void A_version_other_than_1_is_refused(int version) => AssertRefused(Header(version: (byte)version), "version");
+    public void A_version_other_than_1_or_2_is_refused(int version) => AssertRefused(Header(version: (byte)version), "version");
 
     [TestCase(1)]
     [TestCase(0x80)]
@@ -192,6 +192,82 @@ public sealed class Hme1FormatTests
         {
             Assert.That(Hme1Format.IsValidLength(valid, S), Is.True);
             Assert.That(Hme1Format.IsValidLength(Hme1Format.CiphertextLength(5L * S, S) + 16, S), Is.False, "empty last segment");
+        });
+    }
+
+    // Stream version 2 (hoomi-e2ee-2): 96-byte header, flags 0x01 compressed and 0x02 padded.
+
+    [TestCase(0x00)]
+    [TestCase(0x01)]
+    [TestCase(0x02)]
+    [TestCase(0x03)]
+    public void A_version_2_header_allows_the_compressed_and_padded_flags(int flags)
+    {
+        var header = Hme1Format.TryReadHeader(Header(version: 2, flags: (byte)flags), out var problem);
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem, Is.Null);
+            Assert.That(header, Is.EqualTo(new Hme1Header(2, (byte)flags, 65536, 96)));
+            Assert.That(header!.Value.Scheme, Is.EqualTo("hoomi-e2ee-2"));
+        });
+    }
+
+    [TestCase(0x04)]
+    [TestCase(0x06)]
+    [TestCase(0x80)]
+    public void A_version_2_header_refuses_any_other_flag(int flags) => AssertRefused(Header(version: 2, flags: (byte)flags), "flags");
+
+    [Test]
+    public void The_padded_flag_is_refused_in_version_1() => AssertRefused(Header(version: 1, flags: Hme1Format.PaddedFlag), "flags");
+
+    [Test]
+    public void A_version_1_header_reads_as_72_bytes_of_scheme_hoomi_e2ee_1()
+    {
+        var header = Hme1Format.TryReadHeader(Header(), out _);
+        Assert.Multiple(() =>
+        {
+            Assert.That(header!.Value.HeaderLength, Is.EqualTo(72));
+            Assert.That(header.Value.Scheme, Is.EqualTo("hoomi-e2ee-1"));
+            Assert.That(Hme1Format.HeaderLengthOf(1), Is.EqualTo(72));
+            Assert.That(Hme1Format.HeaderLengthOf(2), Is.EqualTo(96));
+            Assert.That(Hme1Format.HeaderLengthOf(3), Is.Null);
+        });
+    }
+
+    [TestCase(1)]
+    [TestCase(16)]
+    [TestCase(4096)]
+    public void The_version_2_length_rule_is_96_plus_P_plus_one_tag_per_segment(int segmentSize)
+    {
+        var expected = new HashSet<long>();
+        for (long p = 0; p <= (3L * segmentSize) + 2; p++)
+        {
+            var segments = Math.Max(1, (long)Math.Ceiling(p / (double)segmentSize));
+            expected.Add(96 + p + (16 * segments));
+            Assert.That(Hme1Format.CiphertextLength(p, segmentSize, Hme1Format.HeaderLengthV2), Is.EqualTo(96 + p + (16 * segments)));
+        }
+
+        var upTo = 96 + (3L * segmentSize) + 2 + (16 * 4);
+        var wrong = new List<long>();
+        for (long c = 0; c <= upTo; c++)
+        {
+            if (Hme1Format.IsValidLength(c, segmentSize, Hme1Format.HeaderLengthV2) != expected.Contains(c))
+            {
+                wrong.Add(c);
+            }
+        }
+
+        Assert.That(wrong, Is.Empty, $"version-2 lengths judged wrongly with S = {segmentSize}");
+    }
+
+    [Test]
+    public void The_shortest_version_2_stream_is_112_bytes()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(Hme1Format.IsValidLength(112, 4096, Hme1Format.HeaderLengthV2), Is.True);
+            Assert.That(Hme1Format.IsValidLength(111, 4096, Hme1Format.HeaderLengthV2), Is.False);
+            Assert.That(Hme1Format.IsValidLength(88, 4096, Hme1Format.HeaderLengthV2), Is.False, "a v1-sized empty stream");
         });
     }
 }

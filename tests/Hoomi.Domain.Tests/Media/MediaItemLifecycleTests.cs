@@ -362,4 +362,101 @@ public sealed class MediaItemLifecycleTests
         var source = NewItem();
         Refused(DomainErrorKind.Invalid, "same-media-id", () => source.ForwardTo(source.Id, Guid.NewGuid(), Guid.NewGuid(), null, Now));
     }
+
+    // hoomi-e2ee-2: content header, sender signature, signed shares.
+
+    private static byte[] StreamHeader(byte version, int length)
+    {
+        var header = new byte[length];
+        Random.Shared.NextBytes(header);
+        "HME1"u8.CopyTo(header);
+        header[4] = version;
+        header[5] = 0;
+        header[6] = 16;
+        header[7] = 0;
+        return header;
+    }
+
+    private static byte[] Point()
+    {
+        using var pair = System.Security.Cryptography.ECDiffieHellman.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var q = pair.ExportParameters(false).Q;
+        return [0x04, .. q.X!, .. q.Y!];
+    }
+
+    [Test]
+    public void A_version_1_header_of_72_bytes_is_kept_and_the_scheme_stays_hoomi_e2ee_1()
+    {
+        var item = NewItem();
+        var header = StreamHeader(1, 72);
+        item.RecordContentHeader(header);
+        Assert.Multiple(() =>
+        {
+            Assert.That(item.Header, Is.EqualTo(header));
+            Assert.That(item.Scheme, Is.EqualTo(MediaItem.SchemeV1));
+        });
+    }
+
+    [Test]
+    public void A_version_2_header_of_96_bytes_makes_the_scheme_hoomi_e2ee_2_and_a_forward_keeps_both()
+    {
+        var item = NewItem();
+        var header = StreamHeader(2, 96);
+        item.RecordContentHeader(header);
+        var forwarded = item.ForwardTo(Guid.CreateVersion7(), Guid.NewGuid(), Guid.NewGuid(), null, Now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(item.Scheme, Is.EqualTo("hoomi-e2ee-2"));
+            Assert.That(forwarded.Header, Is.EqualTo(header));
+            Assert.That(forwarded.Scheme, Is.EqualTo("hoomi-e2ee-2"));
+            Assert.That(forwarded.SenderKeyId, Is.Null, "the forwarder signs the forward itself");
+        });
+    }
+
+    [TestCase(1, 96)]
+    [TestCase(2, 72)]
+    [TestCase(1, 8)]
+    [TestCase(3, 96)]
+    public void A_header_whose_length_is_not_the_one_of_its_version_is_refused(int version, int length) =>
+        Refused(DomainErrorKind.Invalid, "invalid-header", () => NewItem().RecordContentHeader(StreamHeader((byte)version, length)));
+
+    [Test]
+    public void A_sender_signature_is_kept_and_must_be_64_bytes()
+    {
+        var item = NewItem();
+        var signature = new byte[64];
+        item.AttachSenderSignature("k", signature);
+        Assert.Multiple(() =>
+        {
+            Assert.That(item.SenderKeyId, Is.EqualTo("k"));
+            Assert.That(item.Signature, Is.EqualTo(signature));
+            Refused(DomainErrorKind.Invalid, "invalid-item-signature", () => NewItem().AttachSenderSignature("k", new byte[63]));
+        });
+    }
+
+    [Test]
+    public void Upload_wraps_have_no_signer_and_the_items_creation_time_shared_wraps_carry_their_signer()
+    {
+        var item = NewItem();
+        var upload = item.AddWrappedKey(Guid.NewGuid(), "a", Point(), new byte[48], item.CreatedAt);
+        var shared = item.AddWrappedKey(Guid.NewGuid(), "b", Point(), new byte[48], Now.AddMinutes(5), "signer", new byte[64]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(upload.CameWithUpload(item.CreatedAt), Is.True);
+            Assert.That(shared.CameWithUpload(item.CreatedAt), Is.False);
+            Assert.That(shared.SignerKeyId, Is.EqualTo("signer"));
+            Assert.That(shared.Signature, Has.Length.EqualTo(64));
+        });
+    }
+
+    [Test]
+    public void A_shared_wrap_needs_both_signer_and_a_64_byte_signature()
+    {
+        Assert.Multiple(() =>
+        {
+            Refused(DomainErrorKind.Invalid, "invalid-share-signature", () => NewItem().AddWrappedKey(Guid.NewGuid(), "a", Point(), new byte[48], Now, "signer", null));
+            Refused(DomainErrorKind.Invalid, "invalid-share-signature", () => NewItem().AddWrappedKey(Guid.NewGuid(), "a", Point(), new byte[48], Now, null, new byte[64]));
+            Refused(DomainErrorKind.Invalid, "invalid-share-signature", () => NewItem().AddWrappedKey(Guid.NewGuid(), "a", Point(), new byte[48], Now, "signer", new byte[65]));
+        });
+    }
 }

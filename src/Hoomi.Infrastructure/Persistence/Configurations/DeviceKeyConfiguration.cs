@@ -13,8 +13,12 @@ internal sealed class DeviceKeyConfiguration : IEntityTypeConfiguration<DeviceKe
         builder.HasKey(k => k.KeyId);
         builder.Property(k => k.KeyId).HasMaxLength(43);
         builder.Property(k => k.PublicKey).HasMaxLength(P256PublicKey.Length).IsRequired();
+        builder.Property(k => k.SigningKey).HasMaxLength(P256PublicKey.Length);
+        builder.Property(k => k.IdentityKey).HasMaxLength(P256PublicKey.Length);
+        builder.Property(k => k.Signature).HasMaxLength(EcdsaSignature.Length);
         builder.HasIndex(k => k.UserId);
         builder.HasOne<AppUser>().WithMany().HasForeignKey(k => k.UserId).OnDelete(DeleteBehavior.Cascade);
         builder.Ignore(k => k.IsActive);
+        builder.Ignore(k => k.IsCertified);
     }
 }

@@ -1,4 +1,5 @@
 using Hoomi.Domain.Hoomis;
+using Hoomi.Domain.Keys;
 using Hoomi.Domain.Media;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -17,6 +18,9 @@ internal sealed class MediaItemConfiguration : IEntityTypeConfiguration<MediaIte
         builder.Property(m => m.MimeType).HasMaxLength(255).IsRequired();
         builder.Property(m => m.Scheme).HasMaxLength(32).IsRequired();
         builder.Property(m => m.EncryptedMetadata).HasMaxLength(16 * 1024);
+        builder.Property(m => m.Header).HasMaxLength(Hme1Format.MaxHeaderLength);
+        builder.Property(m => m.SenderKeyId).HasMaxLength(43);
+        builder.Property(m => m.Signature).HasMaxLength(EcdsaSignature.Length);
         builder.Property(m => m.ThumbnailStorageKey).HasMaxLength(512);
         builder.Property(m => m.ThumbnailSha256).HasMaxLength(64).IsFixedLength();
         builder.HasOne<HoomiGroup>().WithMany().HasForeignKey(m => m.HoomiId).OnDelete(DeleteBehavior.Cascade);

@@ -1,3 +1,4 @@
+using Hoomi.Domain.Keys;
 using Hoomi.Domain.Media;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -13,6 +14,8 @@ internal sealed class WrappedKeyConfiguration : IEntityTypeConfiguration<Wrapped
         builder.Property(k => k.RecipientKeyId).HasMaxLength(43);
         builder.Property(k => k.Enc).HasMaxLength(WrappedKey.EncLength).IsRequired();
         builder.Property(k => k.Key).HasMaxLength(WrappedKey.WrappedKeyLength).IsRequired();
+        builder.Property(k => k.SignerKeyId).HasMaxLength(43);
+        builder.Property(k => k.Signature).HasMaxLength(EcdsaSignature.Length);
         // "Which media can this user open?" is asked per user on every info request.
         builder.HasIndex(k => k.RecipientUserId);
     }

@@ -7,8 +7,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hoomi.Application.Keys.Commands.RegisterDeviceKey;
 
-/// <summary>Registers one of the caller's device public keys under its fingerprint. Idempotent for the same key.</summary>
-public sealed record RegisterDeviceKeyCommand(string KeyId, string? PublicKey) : ICommand<RegisterDeviceKeyResult>;
+/// <summary>
+/// Registers one of the caller's device public keys under its fingerprint, optionally with its device
+/// certificate (signing key, identity key, signature; all three or none). Idempotent for the same key;
+/// putting a registered key again with a certificate stores or replaces the certificate.
+/// </summary>
+public sealed record RegisterDeviceKeyCommand(
+    string KeyId, string? PublicKey, string? SigningKey = null, string? IdentityKey = null, string? Signature = null)
+    : ICommand<RegisterDeviceKeyResult>
+{
+    public bool HasCertificate => SigningKey is not null || IdentityKey is not null || Signature is not null;
+}
 
 public sealed record RegisterDeviceKeyResult(DeviceKeyDto Key, bool Created);
 
@@ -31,12 +40,29 @@ public sealed class RegisterDeviceKeyCommandHandler(IHoomiDbContext db, ICurrent
                 throw new ConflictException("key-revoked", "This device key was revoked and cannot be registered again; generate a new one.");
             }
 
+            if (command.HasCertificate)
+            {
+                Certify(existing, command);
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return new RegisterDeviceKeyResult(existing.ToDto(), Created: false);
         }
 
         var key = DeviceKey.Register(user.Id, command.KeyId, publicKey, clock.GetUtcNow());
+        if (command.HasCertificate)
+        {
+            Certify(key, command);
+        }
+
         db.DeviceKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return new RegisterDeviceKeyResult(key.ToDto(), Created: true);
     }
+
+    // The validator made sure all three are there and are base64url; the entity checks the points and the signature.
+    private static void Certify(DeviceKey key, RegisterDeviceKeyCommand command) =>
+        key.Certify(Decode(command.SigningKey), Decode(command.IdentityKey), Decode(command.Signature));
+
+    private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];
 }

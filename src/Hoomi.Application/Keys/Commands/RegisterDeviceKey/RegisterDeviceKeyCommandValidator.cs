@@ -21,5 +21,20 @@ public sealed class RegisterDeviceKeyCommandValidator : AbstractValidator<Regist
             .Must((c, id) => Base64Url.TryDecode(c.PublicKey, out var b) && P256PublicKey.KeyIdOf(b) == id)
             .When(c => Base64Url.TryDecode(c.PublicKey, out var b) && P256PublicKey.IsValid(b), ApplyConditionTo.CurrentValidator)
             .WithMessage("The key id is not the fingerprint of the public key.");
+
+        // The device certificate comes whole or not at all; whether its keys are points and its signature
+        // verifies is the entity's check (invalid-public-key, invalid-device-signature).
+        When(c => c.HasCertificate, () =>
+        {
+            RuleFor(c => c.SigningKey)
+                .NotNull().WithMessage("signingKey, identityKey and signature come together: signingKey is missing.")
+                .Must(k => k is null || Base64Url.TryDecode(k, out _)).WithMessage("signingKey must be unpadded base64url.");
+            RuleFor(c => c.IdentityKey)
+                .NotNull().WithMessage("signingKey, identityKey and signature come together: identityKey is missing.")
+                .Must(k => k is null || Base64Url.TryDecode(k, out _)).WithMessage("identityKey must be unpadded base64url.");
+            RuleFor(c => c.Signature)
+                .NotNull().WithMessage("signingKey, identityKey and signature come together: signature is missing.")
+                .Must(k => k is null || Base64Url.TryDecode(k, out _)).WithMessage("signature must be unpadded base64url.");
+        });
     }
 }

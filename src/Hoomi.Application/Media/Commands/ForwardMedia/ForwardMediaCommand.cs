@@ -10,10 +10,11 @@ namespace Hoomi.Application.Media.Commands.ForwardMedia;
 
 /// <summary>
 /// A member of both hoomis forwards a media item: the client re-wraps the file key for the target's member
-/// keys under a new media id; the new item points at the same blob, nothing is uploaded again.
+/// keys under a new media id; the new item points at the same blob (and keeps its content header), nothing
+/// is uploaded again. A signed forward (hoomi-e2ee-2) names the forwarder's certified device key and its item signature.
 /// </summary>
 public sealed record ForwardMediaCommand(Guid SourceMediaId, Guid TargetHoomiId, string? MediaId, string? EncryptedMetadata,
-    IReadOnlyList<UploadWrappedKey?>? WrappedKeys) : ICommand<MediaDto>;
+    IReadOnlyList<UploadWrappedKey?>? WrappedKeys, string? SenderKeyId = null, string? Signature = null) : ICommand<MediaDto>;
 
 public sealed class ForwardMediaCommandHandler(
     IHoomiDbContext db, ICurrentUser user, IStorageQuota quota, IMediaNotifier notifier, TimeProvider clock)
@@ -30,9 +31,20 @@ public sealed class ForwardMediaCommandHandler(
             throw new ConflictException("media-id-in-use", "This media id is already used.");
         }
 
+        if (command.SenderKeyId is not null)
+        {
+            await SignerKeys.RequireCertifiedAsync(db, userId, [command.SenderKeyId], "senderKeyId", cancellationToken).ConfigureAwait(false);
+        }
+
         var recipients = await RecipientKeys.RequireExactSetAsync(db, command.TargetHoomiId, command.WrappedKeys!, cancellationToken).ConfigureAwait(false);
         Base64Url.TryDecode(command.EncryptedMetadata, out var metadata);
         var item = source.ForwardTo(newId, command.TargetHoomiId, userId, command.EncryptedMetadata is null ? null : metadata, clock.GetUtcNow());
+        if (command.SenderKeyId is not null)
+        {
+            Base64Url.TryDecode(command.Signature, out var signature);
+            item.AttachSenderSignature(command.SenderKeyId, signature);
+        }
+
         foreach (var k in command.WrappedKeys!)
         {
             Base64Url.TryDecode(k!.Enc, out var enc);
@@ -57,6 +69,6 @@ public sealed class ForwardMediaCommandHandler(
 
         await notifier.MediaUploadedAsync(
             new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt), cancellationToken).ConfigureAwait(false);
-        return item.ToDto(item.WrappedKeys.Where(k => k.RecipientUserId == userId));
+        return (await db.ToDtosAsync([item], userId, item.WrappedKeys, cancellationToken).ConfigureAwait(false))[0];
     }
 }

@@ -22,5 +22,6 @@ public sealed class ForwardMediaCommandValidator : AbstractValidator<ForwardMedi
             .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
             .WithMessage("wrappedKeys names a recipient key twice.");
         RuleForEach(c => c.WrappedKeys).SetValidator(new WrappedKeyValidator());
+        SenderSignatureRules.Apply(this, c => c.SenderKeyId, c => c.Signature);
     }
 }

@@ -27,8 +27,6 @@ public sealed class RestoreMediaCommandHandler(
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await notifier.MediaUploadedAsync(
             new MediaUploadedEvent(media.HoomiId, media.Id, media.UploaderId, media.MimeType, media.Size, media.CreatedAt), cancellationToken).ConfigureAwait(false);
-        var keys = await db.WrappedKeys.AsNoTracking().Where(k => k.MediaId == media.Id && k.RecipientUserId == userId)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return media.ToDto(keys);
+        return await db.ToDtoAsync(media, userId, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -8,9 +8,10 @@ namespace Hoomi.Application.Media.Commands.ShareKeys;
 
 /// <summary>
 /// A member adds the file key wrapped for member device keys that lack one (members who joined, or
-/// devices registered, after the upload). Each key must be an active key of a current member without one yet.
+/// devices registered, after the upload). Each key must be an active key of a current member without one yet
+/// (the first writer wins), and each wrap is signed by one of the caller's active, certified device keys.
 /// </summary>
-public sealed record ShareKeysCommand(Guid MediaId, IReadOnlyList<UploadWrappedKey?>? WrappedKeys) : ICommand<ShareKeysResult>;
+public sealed record ShareKeysCommand(Guid MediaId, IReadOnlyList<SharedWrappedKey?>? WrappedKeys) : ICommand<ShareKeysResult>;
 
 public sealed record ShareKeysResult(IReadOnlyList<string> AddedKeyIds);
 
@@ -28,11 +29,12 @@ public sealed class ShareKeysCommandHandler(IHoomiDbContext db, ICurrentUser use
             throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
         }
 
+        await SignerKeys.RequireCertifiedAsync(db, user.Id, requested.Select(k => k.SignerKeyId!), "signerKeyId", cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         foreach (var k in requested)
         {
             // The entity refuses a second wrapped key for the same device key (409).
-            media.AddWrappedKey(current[k.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), now);
+            media.AddWrappedKey(current[k.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), now, k.SignerKeyId!, Decode(k.Signature));
         }
 
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);

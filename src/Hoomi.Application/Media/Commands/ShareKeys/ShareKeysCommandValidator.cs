@@ -12,6 +12,6 @@ public sealed class ShareKeysCommandValidator : AbstractValidator<ShareKeysComma
             .Must(keys => keys is null || keys.All(k => k is not null)).WithMessage("wrappedKeys has an empty entry.")
             .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
             .WithMessage("wrappedKeys names a recipient key twice.");
-        RuleForEach(c => c.WrappedKeys).SetValidator(new WrappedKeyValidator());
+        RuleForEach(c => c.WrappedKeys).SetValidator(new SharedWrappedKeyValidator());
     }
 }

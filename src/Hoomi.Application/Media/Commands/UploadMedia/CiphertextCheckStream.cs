@@ -7,12 +7,17 @@ namespace Hoomi.Application.Media.Commands.UploadMedia;
 /// <summary>
 /// A read-through view of an uploaded ciphertext that refuses it as early as possible: a bad HME1 header
 /// or a length the header cannot explain after 8 bytes, a body longer than declared at the first extra byte.
-/// The blob store reading it then fails and keeps nothing.
+/// The blob store reading it then fails and keeps nothing. On the way it keeps the stream's whole header
+/// (72 bytes for version 1, 96 for version 2) as <see cref="Header"/>.
 /// </summary>
 internal sealed class CiphertextCheckStream(Stream inner, long declaredSize, string part) : ReadOnlyPassThroughStream(inner)
 {
-    private readonly byte[] _head = new byte[Hme1Format.FixedHeaderLength];
+    private readonly byte[] _head = new byte[Hme1Format.MaxHeaderLength];
+    private int _headerLength = Hme1Format.FixedHeaderLength;
     private long _read;
+
+    /// <summary>The stream's whole header once it has been read past it; null before.</summary>
+    public byte[]? Header { get; private set; }
 
     public override int Read(Span<byte> buffer)
     {
@@ -40,13 +45,21 @@ internal sealed class CiphertextCheckStream(Stream inner, long declaredSize, str
             return;
         }
 
-        if (_read < Hme1Format.FixedHeaderLength)
+        var offset = 0;
+        while (_read + offset < _headerLength && offset < chunk.Length)
         {
-            var take = (int)Math.Min(chunk.Length, Hme1Format.FixedHeaderLength - _read);
-            chunk[..take].CopyTo(_head.AsSpan((int)_read));
-            if (_read + take == Hme1Format.FixedHeaderLength)
+            // Header bytes are copied in two steps: the fixed 8 bytes tell how long the whole header is.
+            var at = (int)(_read + offset);
+            var take = Math.Min(chunk.Length - offset, _headerLength - at);
+            chunk.Slice(offset, take).CopyTo(_head.AsSpan(at));
+            offset += take;
+            if (at + take == Hme1Format.FixedHeaderLength && _headerLength == Hme1Format.FixedHeaderLength)
             {
-                CheckHeader();
+                _headerLength = CheckHeader();
+            }
+            else if (at + take == _headerLength)
+            {
+                Header = _head[.._headerLength];
             }
         }
 
@@ -57,13 +70,17 @@ internal sealed class CiphertextCheckStream(Stream inner, long declaredSize, str
         }
     }
 
-    private void CheckHeader()
+    private int CheckHeader()
     {
-        var segmentSize = Hme1Format.TryReadSegmentSize(_head, out var problem)
+        var header = Hme1Format.TryReadHeader(_head.AsSpan(0, Hme1Format.FixedHeaderLength), out var problem)
             ?? throw ValidationException.For(part, problem!);
-        if (!Hme1Format.IsValidLength(declaredSize, segmentSize))
+        if (!Hme1Format.IsValidLength(declaredSize, header.SegmentSize, header.HeaderLength))
         {
-            throw ValidationException.For(part, $"No plaintext length gives {declaredSize} ciphertext bytes with segments of {segmentSize} bytes.");
+            throw ValidationException.For(
+                part,
+                $"No plaintext length gives {declaredSize} ciphertext bytes with an HME1 version {header.Version} header of {header.HeaderLength} bytes and segments of {header.SegmentSize} bytes.");
         }
+
+        return header.HeaderLength;
     }
 }

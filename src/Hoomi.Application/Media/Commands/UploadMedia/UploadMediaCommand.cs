@@ -51,11 +51,21 @@ public sealed class UploadMediaCommandHandler(
             return await RetriedAsync(existing, command, userId, cancellationToken).ConfigureAwait(false);
         }
 
+        if (m.SenderKeyId is not null)
+        {
+            await SignerKeys.RequireCertifiedAsync(db, userId, [m.SenderKeyId], "senderKeyId", cancellationToken).ConfigureAwait(false);
+        }
+
         var recipients = await RecipientKeys.RequireExactSetAsync(db, command.HoomiId, m.WrappedKeys!, cancellationToken).ConfigureAwait(false);
         var item = MediaItem.Create(
             new MediaContent(mediaId, command.HoomiId, MediaItem.ContentKeyFor(command.HoomiId, mediaId), m.Size!.Value, m.Sha256!,
                 m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Decode(m.EncryptedMetadata)),
             userId, clock.GetUtcNow());
+        if (m.SenderKeyId is not null)
+        {
+            item.AttachSenderSignature(m.SenderKeyId, Decode(m.Signature));
+        }
+
         foreach (var k in m.WrappedKeys!)
         {
             item.AddWrappedKey(recipients[k!.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), item.CreatedAt);
@@ -67,7 +77,8 @@ public sealed class UploadMediaCommandHandler(
         try
         {
             var file = await command.Parts.OpenFileAsync(cancellationToken).ConfigureAwait(false);
-            await StoreAsync(item.StorageKey, file, m.Size!.Value, m.Sha256!, "file", stored, cancellationToken).ConfigureAwait(false);
+            var header = await StoreAsync(item.StorageKey, file, m.Size!.Value, m.Sha256!, "file", stored, cancellationToken).ConfigureAwait(false);
+            item.RecordContentHeader(header);
             var thumbnail = await command.Parts.OpenThumbnailAsync(cancellationToken).ConfigureAwait(false);
             if ((thumbnail is null) != (m.Thumbnail is null))
             {
@@ -77,7 +88,7 @@ public sealed class UploadMediaCommandHandler(
             if (thumbnail is not null)
             {
                 var key = MediaItem.ThumbnailKeyFor(command.HoomiId, mediaId);
-                await StoreAsync(key, thumbnail, m.Thumbnail!.Size!.Value, m.Thumbnail.Sha256!, "thumbnail", stored, cancellationToken).ConfigureAwait(false);
+                _ = await StoreAsync(key, thumbnail, m.Thumbnail!.Size!.Value, m.Thumbnail.Sha256!, "thumbnail", stored, cancellationToken).ConfigureAwait(false);
                 item.AttachThumbnail(key, m.Thumbnail.Size.Value, m.Thumbnail.Sha256!);
             }
 
@@ -101,15 +112,18 @@ public sealed class UploadMediaCommandHandler(
 
         await notifier.MediaUploadedAsync(
             new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt), cancellationToken).ConfigureAwait(false);
-        return new UploadMediaResult(item.ToDto(item.WrappedKeys.Where(k => k.RecipientUserId == userId)), Created: true);
+        var dto = (await db.ToDtosAsync([item], userId, item.WrappedKeys, cancellationToken).ConfigureAwait(false))[0];
+        return new UploadMediaResult(dto, Created: true);
     }
 
-    private async Task StoreAsync(string key, Stream content, long size, string sha256, string part, List<string> stored, CancellationToken ct)
+    /// <summary>Streams one part to the blob store through the checks; returns the stream's HME1 header as read on the way.</summary>
+    private async Task<byte[]> StoreAsync(string key, Stream content, long size, string sha256, string part, List<string> stored, CancellationToken ct)
     {
         BlobWriteResult result;
+        var check = new CiphertextCheckStream(content, size, part);
         try
         {
-            result = await blobs.PutAsync(key, new CiphertextCheckStream(content, size, part), ct).ConfigureAwait(false);
+            result = await blobs.PutAsync(key, check, ct).ConfigureAwait(false);
         }
         catch (BlobAlreadyExistsException)
         {
@@ -126,6 +140,9 @@ public sealed class UploadMediaCommandHandler(
         {
             throw new UnprocessableContentException("hash-mismatch", $"The SHA-256 of the {part} part is not the declared one.");
         }
+
+        // The declared size is at least a header and a tag and was read whole, so the header is complete.
+        return check.Header ?? throw ValidationException.For(part, $"The {part} part is shorter than its HME1 header.");
     }
 
     /// <summary>A retried upload of the same content returns what the first one stored; other content under the id is a conflict.</summary>
@@ -137,9 +154,7 @@ public sealed class UploadMediaCommandHandler(
             throw new ConflictException("media-id-in-use", "This media id is already used by other content.");
         }
 
-        var keys = await db.WrappedKeys.AsNoTracking().Where(k => k.MediaId == existing.Id && k.RecipientUserId == userId)
-            .ToListAsync(ct).ConfigureAwait(false);
-        return new UploadMediaResult(existing.ToDto(keys), Created: false);
+        return new UploadMediaResult(await db.ToDtoAsync(existing, userId, ct).ConfigureAwait(false), Created: false);
     }
 
     private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];

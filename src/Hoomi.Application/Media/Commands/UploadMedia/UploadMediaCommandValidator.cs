@@ -56,6 +56,27 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
             .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
             .WithMessage("wrappedKeys names a recipient key twice.").OverridePropertyName("wrappedKeys");
         RuleForEach(c => c.Metadata.WrappedKeys).SetValidator(new WrappedKeyValidator()).OverridePropertyName("wrappedKeys");
+        SenderSignatureRules.Apply(this, c => c.Metadata.SenderKeyId, c => c.Metadata.Signature);
+    }
+}
+
+/// <summary>
+/// The item signature of an upload or forward (hoomi-e2ee-2): <c>senderKeyId</c> and <c>signature</c> together
+/// or neither; a key id of 43 characters and a 64-byte signature. Whose key it is, the handler checks.
+/// </summary>
+public static class SenderSignatureRules
+{
+    public static void Apply<T>(AbstractValidator<T> validator, Func<T, string?> senderKeyId, Func<T, string?> signature)
+    {
+        validator.RuleFor(c => senderKeyId(c))
+            .NotNull().When(c => signature(c) is not null).WithMessage("senderKeyId and signature come together: senderKeyId is missing.")
+            .Must(id => id is null || Base64Url.IsOfLength(id, 32)).WithMessage("senderKeyId must be a 43-character key id.")
+            .OverridePropertyName("senderKeyId");
+        validator.RuleFor(c => signature(c))
+            .NotNull().When(c => senderKeyId(c) is not null).WithMessage("senderKeyId and signature come together: signature is missing.")
+            .Must(s => s is null || Base64Url.IsOfLength(s, EcdsaSignature.Length))
+            .WithMessage("signature must be a 64-byte ECDSA P-256 signature (IEEE P1363 r || s) in unpadded base64url.")
+            .OverridePropertyName("signature");
     }
 }
 
@@ -70,5 +91,24 @@ public sealed class WrappedKeyValidator : AbstractValidator<UploadWrappedKey?>
             .WithMessage("enc must be a 65-byte P-256 point in unpadded base64url.").When(k => k is not null);
         RuleFor(k => k!.WrappedKey).Must(w => Base64Url.IsOfLength(w, WrappedKey.WrappedKeyLength))
             .WithMessage("wrappedKey must be 48 bytes in unpadded base64url.").When(k => k is not null);
+    }
+}
+
+/// <summary>A shared wrap: a well-formed wrap plus its signer's key id and 64-byte share signature, both required.</summary>
+public sealed class SharedWrappedKeyValidator : AbstractValidator<SharedWrappedKey?>
+{
+    public SharedWrappedKeyValidator()
+    {
+        RuleFor(k => k).NotNull();
+        RuleFor(k => k!.RecipientKeyId).Must(id => Base64Url.IsOfLength(id, 32))
+            .WithMessage("recipientKeyId must be a 43-character key id.").When(k => k is not null);
+        RuleFor(k => k!.Enc).Must(e => Base64Url.TryDecode(e, out var b) && b.Length == WrappedKey.EncLength && P256PublicKey.IsValid(b))
+            .WithMessage("enc must be a 65-byte P-256 point in unpadded base64url.").When(k => k is not null);
+        RuleFor(k => k!.WrappedKey).Must(w => Base64Url.IsOfLength(w, WrappedKey.WrappedKeyLength))
+            .WithMessage("wrappedKey must be 48 bytes in unpadded base64url.").When(k => k is not null);
+        RuleFor(k => k!.SignerKeyId).Must(id => Base64Url.IsOfLength(id, 32))
+            .WithMessage("signerKeyId is required: the 43-character key id of your certified device key that signed the share.").When(k => k is not null);
+        RuleFor(k => k!.Signature).Must(s => Base64Url.IsOfLength(s, EcdsaSignature.Length))
+            .WithMessage("signature is required: a 64-byte ECDSA P-256 share signature (IEEE P1363 r || s) in unpadded base64url.").When(k => k is not null);
     }
 }

@@ -14,11 +14,16 @@ public sealed record UploadMetadata(
     long? DurationMs,
     string? EncryptedMetadata,
     UploadThumbnail? Thumbnail,
-    IReadOnlyList<UploadWrappedKey?>? WrappedKeys);
+    IReadOnlyList<UploadWrappedKey?>? WrappedKeys,
+    string? SenderKeyId = null,
+    string? Signature = null);
 
 public sealed record UploadThumbnail(long? Size, string? Sha256);
 
 public sealed record UploadWrappedKey(string? RecipientKeyId, string? Enc, string? WrappedKey);
+
+/// <summary>A wrap shared after the upload (<c>POST /media/{id}/keys</c>): signed by one of the sharer's certified device keys.</summary>
+public sealed record SharedWrappedKey(string? RecipientKeyId, string? Enc, string? WrappedKey, string? SignerKeyId, string? Signature);
 
 /// <summary>
 /// The parts that follow <c>metadata</c> in the multipart body, read in order as streams (never buffered).

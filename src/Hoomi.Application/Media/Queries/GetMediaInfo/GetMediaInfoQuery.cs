@@ -1,10 +1,9 @@
 using Hoomi.Application.Common.Interfaces;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 
 namespace Hoomi.Application.Media.Queries.GetMediaInfo;
 
-/// <summary>One media item's public metadata with the file key wrapped for the caller's devices.</summary>
+/// <summary>One media item's public metadata, sender signature and upload wraps, with the file key wrapped for the caller's devices.</summary>
 public sealed record GetMediaInfoQuery(Guid MediaId) : IQuery<MediaDto>;
 
 public sealed class GetMediaInfoQueryHandler(IHoomiDbContext db, ICurrentUser user) : IQueryHandler<GetMediaInfoQuery, MediaDto>
@@ -13,8 +12,6 @@ public sealed class GetMediaInfoQueryHandler(IHoomiDbContext db, ICurrentUser us
     {
         var userId = user.Id;
         var media = await db.LoadVisibleMediaAsync(query.MediaId, userId, track: false, cancellationToken).ConfigureAwait(false);
-        var keys = await db.WrappedKeys.AsNoTracking().Where(k => k.MediaId == media.Id && k.RecipientUserId == userId)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return media.ToDto(keys);
+        return await db.ToDtoAsync(media, userId, cancellationToken).ConfigureAwait(false);
     }
 }

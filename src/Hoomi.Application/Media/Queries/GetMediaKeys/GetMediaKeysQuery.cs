@@ -21,8 +21,10 @@ public sealed class GetMediaKeysQueryHandler(IHoomiDbContext db, ICurrentUser us
         var wrapped = await db.WrappedKeys.AsNoTracking().Where(k => k.MediaId == media.Id).ToListAsync(cancellationToken).ConfigureAwait(false);
         var current = await RecipientKeys.CurrentAsync(db, media.HoomiId, cancellationToken).ConfigureAwait(false);
         var have = wrapped.Select(k => k.RecipientKeyId).ToHashSet(StringComparer.Ordinal);
+        var own = wrapped.Where(k => k.RecipientUserId == userId).OrderBy(k => k.RecipientKeyId, StringComparer.Ordinal).ToList();
+        var devices = await db.DevicesAsync(own.Select(k => k.SignerKeyId), cancellationToken).ConfigureAwait(false);
         return new MediaKeysDto(
-            [.. wrapped.Where(k => k.RecipientUserId == userId).OrderBy(k => k.RecipientKeyId, StringComparer.Ordinal).Select(MediaMapper.ToDto)],
+            [.. own.Select(k => k.ToDto(devices))],
             [.. current.Keys.Where(k => !have.Contains(k)).Order(StringComparer.Ordinal)]);
     }
 }

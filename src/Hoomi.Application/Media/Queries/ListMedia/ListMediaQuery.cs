@@ -34,11 +34,9 @@ public sealed class ListMediaQueryHandler(IHoomiDbContext db, ICurrentUser user)
             page.RemoveAt(page.Count - 1);
         }
 
-        var ids = page.Select(m => m.Id).ToList();
-        var keys = (await db.WrappedKeys.AsNoTracking()
-            .Where(k => ids.Contains(k.MediaId) && k.RecipientUserId == userId)
-            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToLookup(k => k.MediaId);
+        // Wraps and signer devices of the whole page in two queries, not per item.
+        var dtos = await db.ToDtosAsync(page, userId, cancellationToken).ConfigureAwait(false);
         var next = more ? MediaCursor.Format(page[^1].CreatedAt, page[^1].Id) : null;
-        return new PagedResult<MediaDto>([.. page.Select(m => m.ToDto(keys[m.Id]))], next);
+        return new PagedResult<MediaDto>(dtos, next);
     }
 }

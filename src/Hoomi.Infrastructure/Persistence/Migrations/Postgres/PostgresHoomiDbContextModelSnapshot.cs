@@ -131,6 +131,11 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<byte[]>("IdentityKey")
+                        .HasMaxLength(65)
+                        .HasColumnType("bytea")
+                        .HasColumnName("identity_key");
+
                     b.Property<byte[]>("PublicKey")
                         .IsRequired()
                         .HasMaxLength(65)
@@ -140,6 +145,16 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(64)
+                        .HasColumnType("bytea")
+                        .HasColumnName("signature");
+
+                    b.Property<byte[]>("SigningKey")
+                        .HasMaxLength(65)
+                        .HasColumnType("bytea")
+                        .HasColumnName("signing_key");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid")
@@ -181,6 +196,11 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bytea")
                         .HasColumnName("encrypted_metadata");
 
+                    b.Property<byte[]>("Header")
+                        .HasMaxLength(96)
+                        .HasColumnType("bytea")
+                        .HasColumnName("header");
+
                     b.Property<int?>("Height")
                         .HasColumnType("integer")
                         .HasColumnName("height");
@@ -201,12 +221,22 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(32)")
                         .HasColumnName("scheme");
 
+                    b.Property<string>("SenderKeyId")
+                        .HasMaxLength(43)
+                        .HasColumnType("character varying(43)")
+                        .HasColumnName("sender_key_id");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .HasColumnName("sha256")
                         .IsFixedLength();
+
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(64)
+                        .HasColumnType("bytea")
+                        .HasColumnName("signature");
 
                     b.Property<long>("Size")
                         .HasColumnType("bigint")
@@ -289,6 +319,16 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<Guid>("RecipientUserId")
                         .HasColumnType("uuid")
                         .HasColumnName("recipient_user_id");
+
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(64)
+                        .HasColumnType("bytea")
+                        .HasColumnName("signature");
+
+                    b.Property<string>("SignerKeyId")
+                        .HasMaxLength(43)
+                        .HasColumnType("character varying(43)")
+                        .HasColumnName("signer_key_id");
 
                     b.HasKey("MediaId", "RecipientKeyId")
                         .HasName("pk_wrapped_keys");

@@ -126,6 +126,11 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<byte[]>("IdentityKey")
+                        .HasMaxLength(65)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("identity_key");
+
                     b.Property<byte[]>("PublicKey")
                         .IsRequired()
                         .HasMaxLength(65)
@@ -135,6 +140,16 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(64)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("signature");
+
+                    b.Property<byte[]>("SigningKey")
+                        .HasMaxLength(65)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("signing_key");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("TEXT")
@@ -176,6 +191,11 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("BLOB")
                         .HasColumnName("encrypted_metadata");
 
+                    b.Property<byte[]>("Header")
+                        .HasMaxLength(96)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("header");
+
                     b.Property<int?>("Height")
                         .HasColumnType("INTEGER")
                         .HasColumnName("height");
@@ -196,12 +216,22 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("scheme");
 
+                    b.Property<string>("SenderKeyId")
+                        .HasMaxLength(43)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sender_key_id");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("sha256")
                         .IsFixedLength();
+
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(64)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("signature");
 
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER")
@@ -284,6 +314,16 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<Guid>("RecipientUserId")
                         .HasColumnType("TEXT")
                         .HasColumnName("recipient_user_id");
+
+                    b.Property<byte[]>("Signature")
+                        .HasMaxLength(64)
+                        .HasColumnType("BLOB")
+                        .HasColumnName("signature");
+
+                    b.Property<string>("SignerKeyId")
+                        .HasMaxLength(43)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("signer_key_id");
 
                     b.HasKey("MediaId", "RecipientKeyId")
                         .HasName("pk_wrapped_keys");

@@ -69,4 +69,23 @@ public sealed class ForwardMediaCommandValidatorTests
         UploadWrappedKey bad = Key(2) with { WrappedKey = Key(2).WrappedKey + "=" };
         Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [Key(1), bad] }), Has.All.StartsWith("WrappedKeys[1]").And.Not.Empty);
     }
+
+    [Test]
+    public void A_signed_forward_names_the_sender_key_and_a_64_byte_signature() =>
+        Assert.That(FieldsAtFault(Valid() with { SenderKeyId = KeyId(9), Signature = SignatureBytes }), Is.Empty);
+
+    [Test]
+    public void A_sender_key_without_signature_or_the_reverse_is_refused()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(FieldsAtFault(Valid() with { SenderKeyId = KeyId(9) }), Is.EqualTo(new[] { "signature" }));
+            Assert.That(FieldsAtFault(Valid() with { Signature = SignatureBytes }), Is.EqualTo(new[] { "senderKeyId" }));
+        });
+    }
+
+    [Test]
+    public void A_signature_that_is_not_64_bytes_is_refused() =>
+        Assert.That(FieldsAtFault(Valid() with { SenderKeyId = KeyId(9), Signature = Hoomi.Domain.Common.Base64Url.Encode(new byte[65]) }),
+            Is.EqualTo(new[] { "signature" }));
 }

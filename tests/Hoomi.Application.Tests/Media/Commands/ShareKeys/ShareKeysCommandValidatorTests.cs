@@ -9,11 +9,11 @@ public sealed class ShareKeysCommandValidatorTests
 {
     private readonly ShareKeysCommandValidator _validator = new();
 
-    private string[] FieldsAtFault(IReadOnlyList<UploadWrappedKey?>? keys) =>
+    private string[] FieldsAtFault(IReadOnlyList<SharedWrappedKey?>? keys) =>
         _validator.Validate(new ShareKeysCommand(Guid.NewGuid(), keys)).Errors.Select(e => e.PropertyName).Distinct().ToArray();
 
     [Test]
-    public void Well_formed_keys_for_distinct_recipients_are_valid() => Assert.That(FieldsAtFault([Key(1), Key(2), Key(3)]), Is.Empty);
+    public void Well_formed_keys_for_distinct_recipients_are_valid() => Assert.That(FieldsAtFault([SharedKey(1), SharedKey(2), SharedKey(3)]), Is.Empty);
 
     [Test]
     public void No_keys_are_refused() => Assert.That(FieldsAtFault(null), Is.EqualTo(new[] { "WrappedKeys" }));
@@ -23,16 +23,16 @@ public sealed class ShareKeysCommandValidatorTests
 
     [Test]
     public void Two_keys_for_the_same_recipient_key_are_refused() =>
-        Assert.That(FieldsAtFault([Key(1), Key(2), Key(1)]), Is.EqualTo(new[] { "WrappedKeys" }));
+        Assert.That(FieldsAtFault([SharedKey(1), SharedKey(2), SharedKey(1)]), Is.EqualTo(new[] { "WrappedKeys" }));
 
     [Test]
-    public void A_null_entry_is_refused() => Assert.That(FieldsAtFault([Key(1), null]), Is.Not.Empty);
+    public void A_null_entry_is_refused() => Assert.That(FieldsAtFault([SharedKey(1), null]), Is.Not.Empty);
 
     [Test]
     public void More_than_10000_keys_are_refused()
     {
         var keys = Enumerable.Range(0, 10_001)
-            .Select(i => (UploadWrappedKey?)new UploadWrappedKey(Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), Enc, WrappedKeyBytes))
+            .Select(i => (SharedWrappedKey?)new SharedWrappedKey(Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), Enc, WrappedKeyBytes, KeyId(200), SignatureBytes))
             .ToList();
         Assert.That(FieldsAtFault(keys), Is.EqualTo(new[] { "WrappedKeys" }));
     }
@@ -41,7 +41,7 @@ public sealed class ShareKeysCommandValidatorTests
     public void Exactly_10000_keys_are_accepted()
     {
         var keys = Enumerable.Range(0, 10_000)
-            .Select(i => (UploadWrappedKey?)new UploadWrappedKey(Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), Enc, WrappedKeyBytes))
+            .Select(i => (SharedWrappedKey?)new SharedWrappedKey(Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), Enc, WrappedKeyBytes, KeyId(200), SignatureBytes))
             .ToList();
         Assert.That(FieldsAtFault(keys), Is.Empty);
     }
@@ -49,16 +49,24 @@ public sealed class ShareKeysCommandValidatorTests
     [TestCase("recipientKeyId")]
     [TestCase("enc")]
     [TestCase("wrappedKey")]
+    [TestCase("signerKeyId")]
+    [TestCase("signature")]
+    [TestCase("no signerKeyId")]
+    [TestCase("no signature")]
     public void A_key_with_one_malformed_field_is_refused_on_that_key(string field)
     {
-        var good = Key(2);
+        var good = SharedKey(2);
         var bad = field switch
         {
             "recipientKeyId" => good with { RecipientKeyId = good.RecipientKeyId + "A" },
             "enc" => good with { Enc = Base64Url.Encode(new byte[65]) },
+            "signerKeyId" => good with { SignerKeyId = "short" },
+            "signature" => good with { Signature = Base64Url.Encode(new byte[63]) },
+            "no signerKeyId" => good with { SignerKeyId = null },
+            "no signature" => good with { Signature = null },
             _ => good with { WrappedKey = Base64Url.Encode(new byte[32]) },
         };
 
-        Assert.That(FieldsAtFault([Key(1), bad]), Has.All.StartsWith("WrappedKeys[1]").And.Not.Empty);
+        Assert.That(FieldsAtFault([SharedKey(1), bad]), Has.All.StartsWith("WrappedKeys[1]").And.Not.Empty);
     }
 }

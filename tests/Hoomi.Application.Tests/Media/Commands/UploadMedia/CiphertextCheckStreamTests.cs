@@ -78,7 +78,8 @@ public sealed class CiphertextCheckStreamTests
     public static IEnumerable<TestCaseData> BadHeaders()
     {
         yield return new TestCaseData((byte[])[(byte)'H', (byte)'M', (byte)'E', (byte)'2', 1, 0, 12, 0]).SetName("A_wrong_magic_is_refused_at_the_eighth_byte");
-        yield return new TestCaseData(Header(version: 2)).SetName("A_wrong_version_is_refused_at_the_eighth_byte");
+        yield return new TestCaseData(Header(version: 3)).SetName("A_wrong_version_is_refused_at_the_eighth_byte");
+        yield return new TestCaseData(Header(version: 2, flags: 4)).SetName("An_unknown_version_2_flag_is_refused_at_the_eighth_byte");
         yield return new TestCaseData(Header(flags: 2)).SetName("An_unknown_flag_is_refused_at_the_eighth_byte");
         yield return new TestCaseData(Header(log2: 11)).SetName("A_segment_size_below_range_is_refused_at_the_eighth_byte");
         yield return new TestCaseData(Header(log2: 25)).SetName("A_segment_size_above_range_is_refused_at_the_eighth_byte");
@@ -214,5 +215,91 @@ public sealed class CiphertextCheckStreamTests
             Assert.Throws<NotSupportedException>(() => check.Seek(0, SeekOrigin.Begin));
             Assert.Throws<NotSupportedException>(() => check.Write([1], 0, 1));
         });
+    }
+
+    // Stream version 2 (hoomi-e2ee-2): 96-byte header, padded flag, length rule 96 + P + 16 * max(1, ceil(P / S)).
+
+    private static byte[] CiphertextV2(long paddedLength, byte flags = 0x03)
+    {
+        var bytes = new byte[Hme1Format.CiphertextLength(paddedLength, S, Hme1Format.HeaderLengthV2)];
+        new Random(7).NextBytes(bytes);
+        Header(version: 2, flags: flags).CopyTo(bytes, 0);
+        return bytes;
+    }
+
+    [TestCase(0L)]
+    [TestCase(1L)]
+    [TestCase(S)]
+    [TestCase((2L * S) + 5)]
+    public void A_valid_version_2_stream_passes_through_and_its_96_byte_header_is_kept(long paddedLength)
+    {
+        var content = CiphertextV2(paddedLength);
+        using var check = Check(content, content.Length);
+        using var copy = new MemoryStream();
+
+        check.CopyTo(copy);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(copy.ToArray(), Is.EqualTo(content));
+            Assert.That(check.Header, Is.EqualTo(content[..96]));
+        });
+    }
+
+    [Test]
+    public void A_version_1_stream_keeps_its_72_byte_header_even_read_one_byte_at_a_time()
+    {
+        var content = Ciphertext(100);
+        using var check = Check(content, content.Length);
+        for (var i = 0; i < 71; i++)
+        {
+            ReadOne(check);
+        }
+
+        Assert.That(check.Header, Is.Null, "not before the whole header is read");
+        ReadOne(check);
+        Assert.That(check.Header, Is.EqualTo(content[..72]));
+    }
+
+    [Test]
+    public void A_version_2_header_split_over_odd_reads_is_kept_whole()
+    {
+        var content = CiphertextV2(3000);
+        using var check = Check(content, content.Length);
+        var buffer = new byte[5];
+        while (check.Read(buffer, 0, buffer.Length) > 0)
+        {
+        }
+
+        Assert.That(check.Header, Is.EqualTo(content[..96]));
+    }
+
+    [Test]
+    public void A_version_2_stream_of_a_length_only_the_version_1_rule_explains_is_refused_at_the_eighth_byte()
+    {
+        // 96 + (S + 16) + 16 is one full segment and an empty last one after a 96-byte header (invalid),
+        // but a full segment and one of 24 bytes after a 72-byte header (valid).
+        var content = new byte[96 + S + 16 + 16];
+        Header(version: 2).CopyTo(content, 0);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Hme1Format.IsValidLength(content.Length, S, Hme1Format.HeaderLengthV2), Is.False, "precondition");
+            Assert.That(Hme1Format.IsValidLength(content.Length, S), Is.True, "precondition");
+        });
+        using var check = Check(content, content.Length);
+        for (var i = 0; i < 7; i++)
+        {
+            ReadOne(check);
+        }
+
+        AssertRefusedOn(Assert.Throws<ValidationException>(() => ReadOne(check))!, "file");
+    }
+
+    [Test]
+    public void A_version_1_stream_with_the_padded_flag_is_refused()
+    {
+        var content = Ciphertext(1000, Header(flags: Hme1Format.PaddedFlag));
+        using var check = Check(content, content.Length);
+        AssertRefusedOn(Assert.Throws<ValidationException>(() => check.CopyTo(Stream.Null))!, "file");
     }
 }

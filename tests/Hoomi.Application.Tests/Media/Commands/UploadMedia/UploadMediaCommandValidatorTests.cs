@@ -311,4 +311,28 @@ public sealed class UploadMediaCommandValidatorTests
         Assert.That(errors, Does.Contain("wrappedKeys has an empty entry."));
         Assert.That(errors, Does.Not.Contain("wrappedKeys names a recipient key twice."));
     }
+
+    [Test]
+    public void A_signed_upload_names_the_sender_key_and_a_64_byte_signature() =>
+        Assert.That(FieldsAtFault(Valid() with { SenderKeyId = KeyId(9), Signature = SignatureBytes }), Is.Empty);
+
+    [Test]
+    public void Sender_key_and_signature_come_together()
+    {
+        Assert.Multiple(() =>
+        {
+            AssertOnlyFieldAtFault(Valid() with { SenderKeyId = KeyId(9) }, "signature");
+            AssertOnlyFieldAtFault(Valid() with { Signature = SignatureBytes }, "senderKeyId");
+        });
+    }
+
+    [TestCase(0)]
+    [TestCase(63)]
+    [TestCase(65)]
+    public void A_signature_that_is_not_64_bytes_is_refused(int length) =>
+        AssertOnlyFieldAtFault(Valid() with { SenderKeyId = KeyId(9), Signature = Base64Url.Encode(new byte[length]) }, "signature");
+
+    [Test]
+    public void A_sender_key_id_that_is_not_43_characters_is_refused() =>
+        AssertOnlyFieldAtFault(Valid() with { SenderKeyId = "short", Signature = SignatureBytes }, "senderKeyId");
 }

@@ -280,7 +280,7 @@ public sealed partial class HoomiClient : IDisposable
         await using (encrypting.ConfigureAwait(false))
         {
             using var observed = new ObservedReadStream(source, onRead);
-            await observed.CopyToAsync(encrypting, 1 << 16, cancellationToken).ConfigureAwait(false);
+            await Hme1.CopyInChunksAsync(observed, encrypting, cancellationToken).ConfigureAwait(false);
             await encrypting.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return encrypting.Header.Bytes.ToArray();
         }

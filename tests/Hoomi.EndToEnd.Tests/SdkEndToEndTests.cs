@@ -66,7 +66,9 @@ public sealed partial class SdkEndToEndTests
 
         Assert.That(downloaded.ToArray(), Is.EqualTo(plaintext));
         Assert.That(result.Metadata, Is.EqualTo(new MediaMetadata("beach.jpg", "image/jpeg", plaintext.Length)));
-        Assert.That(media.Size, Is.EqualTo(Hme1Format.CiphertextLength(plaintext.Length, 1 << 16)));
+        Assert.That(media.Size, Is.EqualTo(Hme1Format.CiphertextLengthV2(Hme1Format.Padme(plaintext.Length), 1 << 16)), "padded to its Padmé bucket");
+        Assert.That(result.Sender.IsSigned, Is.True);
+        Assert.That(result.Sender.UserId, Is.EqualTo(media.UploaderId));
     }
 
     [Test]
@@ -115,14 +117,15 @@ public sealed partial class SdkEndToEndTests
         var covering = (last - first + 1) * stride;
         var rangeRequests = _bob.Handler.Requests.Where(r => r.Contains("bytes=", StringComparison.Ordinal)).ToList();
 
-        Assert.That(rangeRequests, Is.EqualTo(new[] { $"GET /media/{media.Id} bytes=0-71", $"GET /media/{media.Id} bytes={72 + (first * stride)}-{72 + (first * stride) + covering - 1}" }));
+        // The 96-byte header comes signed with the media's info: one request, for the covering segments only.
+        Assert.That(rangeRequests, Is.EqualTo(new[] { $"GET /media/{media.Id} bytes={96 + (first * stride)}-{96 + (first * stride) + covering - 1}" }));
         // Body bytes: the /info JSON, the 72-byte header and exactly the covering segments (4 of 800), nothing of the rest.
         Assert.That(_bob.Handler.BodyBytes - covering - 72, Is.InRange(0, 4_000));
 
         // The header and size are kept: the next range of the same file is one request.
         _bob.Handler.Reset();
         await _bob.Client.DownloadRangeAsync(media.Id, 3 * segment, 10, Stream.Null);
-        Assert.That(_bob.Handler.Requests, Is.EqualTo(new[] { $"GET /media/{media.Id} bytes={72 + (3 * stride)}-{72 + (4 * stride) - 1}" }));
+        Assert.That(_bob.Handler.Requests, Is.EqualTo(new[] { $"GET /media/{media.Id} bytes={96 + (3 * stride)}-{96 + (4 * stride) - 1}" }));
     }
 
     [Test]

@@ -36,10 +36,48 @@ public static class Hme1
         var brotli = new System.IO.Compression.BrotliStream(counter, level, leaveOpen: true);
         await using (brotli.ConfigureAwait(false))
         {
-            await source.CopyToAsync(brotli, 1 << 16, cancellationToken).ConfigureAwait(false);
+            await CopyInChunksAsync(source, brotli, cancellationToken).ConfigureAwait(false);
         }
 
         return counter.Count;
+    }
+
+    /// <summary>
+    /// Copies in writes of exactly 64 KiB (the last one shorter). Brotli's output depends on how its input is cut, so a
+    /// compressed stream whose length was counted first must be fed the same way: both go through here.
+    /// </summary>
+    public static async Task CopyInChunksAsync(Stream source, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            while (true)
+            {
+                var filled = 0;
+                int n;
+                while (filled < (1 << 16) && (n = await source.ReadAsync(buffer.AsMemory(filled, (1 << 16) - filled), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    filled += n;
+                }
+
+                if (filled == 0)
+                {
+                    return;
+                }
+
+                await destination.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+                if (filled < (1 << 16))
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static long CompressedLength(ReadOnlySpan<byte> plaintext, System.IO.Compression.CompressionLevel level)

@@ -23,6 +23,9 @@ public sealed class ApiHost : WebApplicationFactory<Program>
 
     public string BlobRoot { get; }
 
+    /// <summary>The API's database, for tests that play the compromised server and edit it.</summary>
+    public string ConnectionString => _settings["Hoomi:Database:ConnectionString"]!;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public static ApiHost Start()

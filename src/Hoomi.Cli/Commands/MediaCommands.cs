@@ -129,6 +129,8 @@ public sealed class DownloadCommand(CliEnvironment env) : HoomiCommand<DownloadS
         var mediaId = ParseMediaId(settings.Media);
         var range = settings.Range is null ? ((long, long?)?)null : ParseRange(settings.Range);
         var info = await client.GetMediaInfoAsync(mediaId, cancellationToken).ConfigureAwait(false);
+        // The member list names the people this device pins, so the sender can be shown by name.
+        await client.CheckMembersAsync(info.HoomiId, cancellationToken).ConfigureAwait(false);
         if (settings.Output == "-")
         {
             var stdout = Env.OpenStandardOutput();
@@ -257,6 +259,7 @@ public sealed class ListMediaCommand(CliEnvironment env) : HoomiCommand<HoomiSet
     protected override async Task<int> RunAsync(HoomiClient client, HoomiSettings settings, CancellationToken cancellationToken)
     {
         var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
+        await client.CheckMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
         var items = new List<(MediaInfo Media, string? Name, string Sender, string? Refused)>();
         await foreach (var media in client.ListAllMediaAsync(hoomiId, cancellationToken).ConfigureAwait(false))
         {

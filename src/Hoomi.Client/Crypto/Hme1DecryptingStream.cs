@@ -34,7 +34,8 @@ public sealed class Hme1DecryptingStream : Stream
     /// <param name="purpose">Which stream of the media item this is; a wrong purpose fails the commitment.</param>
     /// <param name="ciphertextLength">The total length when known (e.g. the media's size); enables the length rule and exact truncation errors.</param>
     /// <param name="leaveOpen">Leave <paramref name="ciphertext"/> open on dispose.</param>
-    public Hme1DecryptingStream(Stream ciphertext, ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, long? ciphertextLength = null, bool leaveOpen = false)
+    /// <param name="parallelism">Cores that open segments at once when the total length is known (default: the processor count, at most 8).</param>
+    public Hme1DecryptingStream(Stream ciphertext, ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, long? ciphertextLength = null, bool leaveOpen = false, int? parallelism = null)
     {
         ArgumentNullException.ThrowIfNull(ciphertext);
         if (!ciphertext.CanRead)
@@ -50,7 +51,7 @@ public sealed class Hme1DecryptingStream : Stream
         _ = Hme1Format.PurposeLabel(purpose);
         _source = ciphertext;
         _leaveOpen = leaveOpen;
-        _segments = new SegmentReader(ciphertext, fileKey.ToArray(), purpose, ciphertextLength);
+        _segments = new SegmentReader(ciphertext, fileKey.ToArray(), purpose, ciphertextLength, parallelism ?? Math.Clamp(Environment.ProcessorCount, 1, 8));
     }
 
     /// <summary>The header, once the first read has checked it.</summary>
@@ -304,8 +305,12 @@ public sealed class Hme1DecryptingStream : Stream
         private long _index;
         private bool _finished;
 
-        public SegmentReader(Stream source, byte[] fileKey, Hme1Purpose purpose, long? ciphertextLength)
+        private readonly int _parallelism;
+        private int _batch = 1;
+
+        public SegmentReader(Stream source, byte[] fileKey, Hme1Purpose purpose, long? ciphertextLength, int parallelism)
         {
+            _parallelism = parallelism;
             _source = source;
             _fileKey = fileKey;
             _purpose = purpose;
@@ -494,9 +499,16 @@ public sealed class Hme1DecryptingStream : Stream
                 PlaintextLength = length;
             }
 
-            _current = new byte[_stride];
+            // With a known length, segments are read and opened in batches of about 1 MiB, on several cores.
+            _batch = _ciphertextLength is null || _parallelism <= 1 ? 1 : (int)Math.Clamp(Math.Min(_segmentCount, (1 << 20) / _segmentSize), 1, 64);
+            if (_batch > 1)
+            {
+                _cipher.EnsureWorkers(_parallelism);
+            }
+
+            _current = new byte[_batch * _stride];
             _next = _ciphertextLength is null ? new byte[_stride] : [];
-            _plain = new byte[_segmentSize];
+            _plain = new byte[_batch * _segmentSize];
             Header = header;
             return header;
         }
@@ -507,8 +519,10 @@ public sealed class Hme1DecryptingStream : Stream
             bool last;
             if (_ciphertextLength is { } total)
             {
-                last = _index == _segmentCount - 1;
-                length = last ? (int)(total - _headerLength - (_index * _stride)) : _stride;
+                var count = (int)Math.Min(_batch, _segmentCount - _index);
+                last = _index + count == _segmentCount;
+                var lastLength = last ? (int)(total - _headerLength - ((_segmentCount - 1) * _stride)) : _stride;
+                length = ((count - 1) * _stride) + lastLength;
                 var read = await FillAsync(_current.AsMemory(0, length), useAsync, cancellationToken).ConfigureAwait(false);
                 if (read < length)
                 {
@@ -519,6 +533,17 @@ public sealed class Hme1DecryptingStream : Stream
                 if (last && await FillAsync(_next.Length > 0 ? _next.AsMemory(0, 1) : new byte[1], useAsync, cancellationToken).ConfigureAwait(false) > 0)
                 {
                     throw Hme1Format.Fail(Hme1Error.TrailingData);
+                }
+
+                if (count > 1)
+                {
+                    _cipher!.DecryptBatch(_index, count, last, _current, _segmentSize, lastLength, _plain);
+                    _plainOffset = 0;
+                    _plainCount = length - (count * Hme1Format.TagLength);
+                    ClampToReadable();
+                    _index += count;
+                    _finished = last;
+                    return;
                 }
             }
             else
@@ -556,6 +581,14 @@ public sealed class Hme1DecryptingStream : Stream
             _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), _plain);
             _plainOffset = 0;
             _plainCount = length - Hme1Format.TagLength;
+            ClampToReadable();
+            _index++;
+            _finished = last;
+        }
+
+        /// <summary>Version 2: what lies past the sealed length is padding, all zero, and never released.</summary>
+        private void ClampToReadable()
+        {
             var start = _index * (long)_segmentSize;
             if (start + _plainCount > _readableLength)
             {
@@ -570,8 +603,6 @@ public sealed class Hme1DecryptingStream : Stream
 
                 _plainCount = readable;
             }
-            _index++;
-            _finished = last;
         }
 
         private async ValueTask<int> FillAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken)

@@ -32,6 +32,12 @@ public sealed class Hme1WriterOptions
     /// </summary>
     public long? PlaintextLength { get; init; }
 
+    /// <summary>
+    /// How many cores seal segments at once (segments are independent; the output is the same bytes in the same order).
+    /// Default: the machine's processor count, at most 8; 1 seals one segment at a time with one segment buffered.
+    /// </summary>
+    public int Parallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
     /// <summary>A fixed salt, for test vectors only: a salt must be fresh for every stream.</summary>
     internal byte[]? Salt { get; init; }
 
@@ -119,7 +125,7 @@ public sealed class Hme1EncryptingStream : Stream
         Header = new Hme1Header(header);
         _output = output;
         _leaveOpen = options.LeaveOpen;
-        _segmenter = new Segmenter(output, header, cipher, 1 << options.Log2SegmentSize, declared, padded ?? 0, options.PaddingByteForTests);
+        _segmenter = new Segmenter(output, header, cipher, 1 << options.Log2SegmentSize, declared, padded ?? 0, options.PaddingByteForTests, options.Parallelism);
         _input = options.Compress ? new BrotliStream(_segmenter, options.CompressionLevel, leaveOpen: true) : _segmenter;
     }
 
@@ -281,18 +287,46 @@ public sealed class Hme1EncryptingStream : Stream
         }
     }
 
-    /// <summary>Cuts the (possibly compressed) plaintext into segments; a stream so that BrotliStream can write into it.</summary>
-    private sealed class Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize, long? declared, long padded, byte paddingByte) : Stream
+    /// <summary>
+    /// Cuts the (possibly compressed) plaintext into segments; a stream so that BrotliStream can write into it. Segments
+    /// are gathered in batches and a full batch is sealed on several cores at once (segments are independent: each has
+    /// its own nonce), then written in order; memory stays at one batch whatever the file's size.
+    /// </summary>
+    private sealed class Segmenter : Stream
     {
         private static readonly byte[] SharedZeros = new byte[1 << 16];
-        private readonly byte[] _plain = new byte[segmentSize];
-        private readonly byte[] _zeros = paddingByte == 0 ? SharedZeros : Enumerable.Repeat(paddingByte, 1 << 16).ToArray();
-        private readonly byte[] _sealed = new byte[segmentSize + Hme1Format.TagLength];
+        private readonly Stream _output;
+        private readonly byte[] _header;
+        private readonly Hme1SegmentCipher _cipher;
+        private readonly int _segmentSize;
+        private readonly long? _declared;
+        private readonly long _padded;
+        private readonly int _batch;
+        private readonly byte[] _plain;
+        private readonly byte[] _sealed;
+        private readonly byte[] _zeros;
         private long _written;
-        private int _buffered;
-        private long _index;
+        private int _full;     // full segments in the batch before the current one
+        private int _buffered; // bytes in the current segment
+        private long _index;   // index of the batch's first segment
         private bool _headerWritten;
         private bool _done;
+
+        public Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize, long? declared, long padded, byte paddingByte, int parallelism)
+        {
+            _output = output;
+            _header = header;
+            _cipher = cipher;
+            _segmentSize = segmentSize;
+            _declared = declared;
+            _padded = padded;
+            // One segment per batch without parallelism; otherwise about 1 MiB, so that each core gets several segments.
+            _batch = parallelism <= 1 ? 1 : Math.Clamp((1 << 20) / segmentSize, 2 * parallelism, 64);
+            _plain = new byte[_batch * segmentSize];
+            _sealed = new byte[_batch * (segmentSize + Hme1Format.TagLength)];
+            _zeros = paddingByte == 0 ? SharedZeros : Enumerable.Repeat(paddingByte, 1 << 16).ToArray();
+            _cipher.EnsureWorkers(parallelism);
+        }
 
         public override bool CanRead => false;
 
@@ -316,22 +350,6 @@ public sealed class Hme1EncryptingStream : Stream
             WriteData(buffer);
         }
 
-        private void WriteData(ReadOnlySpan<byte> buffer)
-        {
-            while (!buffer.IsEmpty)
-            {
-                if (_buffered == segmentSize)
-                {
-                    // More data follows, so the buffered segment is not the last one.
-                    var length = Seal(last: false);
-                    WriteHeaderOnce();
-                    output.Write(_sealed, 0, length);
-                }
-
-                buffer = Append(buffer);
-            }
-        }
-
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
@@ -339,48 +357,6 @@ public sealed class Hme1EncryptingStream : Stream
         {
             CountData(buffer.Length);
             return WriteDataAsync(buffer, cancellationToken);
-        }
-
-        // Version 2: the data may not exceed the sealed length, and completing short of it would seal a lie.
-        private void CountData(int count)
-        {
-            _written += count;
-            if (declared is { } l && _written > l)
-            {
-                throw new InvalidOperationException($"The HME1 stream was declared with {l} bytes and more were written (did the source change?).");
-            }
-        }
-
-        private long PaddingToWrite()
-        {
-            if (declared is not { } l)
-            {
-                return 0;
-            }
-
-            if (_written != l)
-            {
-                throw new InvalidOperationException($"The HME1 stream was declared with {l} bytes but {_written} were written (did the source change?).");
-            }
-
-            return padded - l;
-        }
-
-        private async ValueTask WriteDataAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
-        {
-            while (!buffer.IsEmpty)
-            {
-                if (_buffered == segmentSize)
-                {
-                    var length = Seal(last: false);
-                    await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
-                    await output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                }
-
-                var taken = Math.Min(segmentSize - _buffered, buffer.Length);
-                Append(buffer.Span[..taken]);
-                buffer = buffer[taken..];
-            }
         }
 
         public void Complete()
@@ -395,9 +371,9 @@ public sealed class Hme1EncryptingStream : Stream
                 WriteData(_zeros.AsSpan(0, (int)Math.Min(rest, _zeros.Length)));
             }
 
-            var length = Seal(last: true);
+            var length = SealBatch(lastIsFinal: true);
             WriteHeaderOnce();
-            output.Write(_sealed, 0, length);
+            _output.Write(_sealed, 0, length);
             _done = true;
         }
 
@@ -413,9 +389,9 @@ public sealed class Hme1EncryptingStream : Stream
                 await WriteDataAsync(_zeros.AsMemory(0, (int)Math.Min(rest, _zeros.Length)), cancellationToken).ConfigureAwait(false);
             }
 
-            var length = Seal(last: true);
+            var length = SealBatch(lastIsFinal: true);
             await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
-            await output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            await _output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             _done = true;
         }
 
@@ -434,11 +410,84 @@ public sealed class Hme1EncryptingStream : Stream
         {
             if (disposing)
             {
-                cipher.Dispose();
+                _cipher.Dispose();
                 CryptographicOperations.ZeroMemory(_plain);
             }
 
             base.Dispose(disposing);
+        }
+
+        private void WriteData(ReadOnlySpan<byte> buffer)
+        {
+            while (!buffer.IsEmpty)
+            {
+                if (FlushIfFull() is { } length)
+                {
+                    WriteHeaderOnce();
+                    _output.Write(_sealed, 0, length);
+                }
+
+                buffer = Append(buffer);
+            }
+        }
+
+        private async ValueTask WriteDataAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+        {
+            while (!buffer.IsEmpty)
+            {
+                if (FlushIfFull() is { } length)
+                {
+                    await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
+                    await _output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+
+                var before = buffer.Length;
+                var rest = Append(buffer.Span);
+                buffer = buffer[(before - rest.Length)..];
+            }
+        }
+
+        /// <summary>More data is coming: a full current segment moves on, and a full batch is sealed (none of it is last).</summary>
+        private int? FlushIfFull()
+        {
+            if (_buffered < _segmentSize)
+            {
+                return null;
+            }
+
+            if (_full + 1 < _batch)
+            {
+                _full++;
+                _buffered = 0;
+                return null;
+            }
+
+            return SealBatch(lastIsFinal: false);
+        }
+
+        // Version 2: the data may not exceed the sealed length, and completing short of it would seal a lie.
+        private void CountData(int count)
+        {
+            _written += count;
+            if (_declared is { } l && _written > l)
+            {
+                throw new InvalidOperationException($"The HME1 stream was declared with {l} bytes and more were written (did the source change?).");
+            }
+        }
+
+        private long PaddingToWrite()
+        {
+            if (_declared is not { } l)
+            {
+                return 0;
+            }
+
+            if (_written != l)
+            {
+                throw new InvalidOperationException($"The HME1 stream was declared with {l} bytes but {_written} were written (did the source change?).");
+            }
+
+            return _padded - l;
         }
 
         private ReadOnlySpan<byte> Append(ReadOnlySpan<byte> buffer)
@@ -448,22 +497,24 @@ public sealed class Hme1EncryptingStream : Stream
                 throw new InvalidOperationException("The HME1 stream is complete.");
             }
 
-            var taken = Math.Min(segmentSize - _buffered, buffer.Length);
-            buffer[..taken].CopyTo(_plain.AsSpan(_buffered));
+            var taken = Math.Min(_segmentSize - _buffered, buffer.Length);
+            buffer[..taken].CopyTo(_plain.AsSpan((_full * _segmentSize) + _buffered));
             _buffered += taken;
             return buffer[taken..];
         }
 
-        private int Seal(bool last)
+        /// <summary>Seals the batch's segments (the full ones and the current one) into <see cref="_sealed"/>; returns the bytes to write.</summary>
+        private int SealBatch(bool lastIsFinal)
         {
             if (_done)
             {
                 throw new InvalidOperationException("The HME1 stream is complete.");
             }
 
-            cipher.Encrypt(_index, last, _plain.AsSpan(0, _buffered), _sealed);
-            var length = _buffered + Hme1Format.TagLength;
-            _index++;
+            var count = _full + 1;
+            var length = _cipher.EncryptBatch(_index, count, lastIsFinal, _plain, _segmentSize, _buffered, _sealed);
+            _index += count;
+            _full = 0;
             _buffered = 0;
             return length;
         }
@@ -473,7 +524,7 @@ public sealed class Hme1EncryptingStream : Stream
             if (!_headerWritten)
             {
                 // Written with the first segment rather than in the constructor, so that constructing does no I/O.
-                output.Write(header);
+                _output.Write(_header);
                 _headerWritten = true;
             }
         }
@@ -482,7 +533,7 @@ public sealed class Hme1EncryptingStream : Stream
         {
             if (!_headerWritten)
             {
-                await output.WriteAsync(header, cancellationToken).ConfigureAwait(false);
+                await _output.WriteAsync(_header, cancellationToken).ConfigureAwait(false);
                 _headerWritten = true;
             }
         }

@@ -8,12 +8,126 @@ internal sealed class Hme1SegmentCipher : IDisposable
     private readonly AesGcm _aes;
     private readonly byte[] _baseNonce = new byte[12];
     private readonly byte[]? _lengthKey;
+    private readonly byte[] _payloadKey;
+    private AesGcm[] _workers = [];
 
     private Hme1SegmentCipher(ReadOnlySpan<byte> payloadKey, ReadOnlySpan<byte> baseNonce, ReadOnlySpan<byte> lengthKey)
     {
         _aes = new AesGcm(payloadKey, Hme1Format.TagLength);
+        _payloadKey = payloadKey.ToArray();
         baseNonce.CopyTo(_baseNonce);
         _lengthKey = lengthKey.IsEmpty ? null : lengthKey.ToArray();
+    }
+
+    /// <summary>Prepares one AES-GCM instance per worker (an instance is not shared between threads).</summary>
+    public void EnsureWorkers(int parallelism)
+    {
+        if (parallelism > 1 && _workers.Length < parallelism)
+        {
+            _workers = [.. Enumerable.Range(0, parallelism).Select(_ => new AesGcm(_payloadKey, Hme1Format.TagLength))];
+        }
+    }
+
+    /// <summary>
+    /// Seals <paramref name="count"/> consecutive segments from <paramref name="plain"/> (all of <paramref name="segmentSize"/>
+    /// bytes but the last, which has <paramref name="lastLength"/>) into <paramref name="output"/>, on several cores when
+    /// there are workers; returns the bytes written. The last one carries the final flag when <paramref name="lastIsFinal"/>.
+    /// </summary>
+    public int EncryptBatch(long firstIndex, int count, bool lastIsFinal, byte[] plain, int segmentSize, int lastLength, byte[] output)
+    {
+        var stride = segmentSize + Hme1Format.TagLength;
+        if (count == 1 || _workers.Length < 2)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var length = i == count - 1 ? lastLength : segmentSize;
+                Seal(_aes, firstIndex + i, lastIsFinal && i == count - 1, plain.AsSpan(i * segmentSize, length), output.AsSpan(i * stride));
+            }
+        }
+        else
+        {
+            var workers = Math.Min(_workers.Length, count);
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                for (var i = w; i < count; i += workers)
+                {
+                    var length = i == count - 1 ? lastLength : segmentSize;
+                    Seal(_workers[w], firstIndex + i, lastIsFinal && i == count - 1, plain.AsSpan(i * segmentSize, length), output.AsSpan(i * stride));
+                }
+            });
+        }
+
+        return ((count - 1) * stride) + lastLength + Hme1Format.TagLength;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="count"/> consecutive segments of exactly the lengths given by the layout (all full but the last
+    /// of <paramref name="lastLength"/> ciphertext bytes), on several cores when there are workers; on any failure throws
+    /// and clears <paramref name="plain"/>.
+    /// </summary>
+    public void DecryptBatch(long firstIndex, int count, bool lastIsFinal, byte[] sealedBytes, int segmentSize, int lastLength, byte[] plain)
+    {
+        var stride = segmentSize + Hme1Format.TagLength;
+        try
+        {
+            if (count == 1 || _workers.Length < 2)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var length = i == count - 1 ? lastLength : stride;
+                    Decrypt(firstIndex + i, lastIsFinal && i == count - 1, sealedBytes.AsSpan(i * stride, length), plain.AsSpan(i * segmentSize));
+                }
+            }
+            else
+            {
+                var workers = Math.Min(_workers.Length, count);
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+                {
+                    for (var i = w; i < count; i += workers)
+                    {
+                        var length = i == count - 1 ? lastLength : stride;
+                        Open(_workers[w], firstIndex + i, lastIsFinal && i == count - 1, sealedBytes.AsSpan(i * stride, length), plain.AsSpan(i * segmentSize));
+                    }
+                });
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is Hme1Exception inner)
+        {
+            CryptographicOperations.ZeroMemory(plain);
+            throw Hme1Format.Fail(inner.Error, inner);
+        }
+        catch (Hme1Exception)
+        {
+            CryptographicOperations.ZeroMemory(plain);
+            throw;
+        }
+    }
+
+    private void Seal(AesGcm aes, long index, bool last, ReadOnlySpan<byte> plaintext, Span<byte> output)
+    {
+        Span<byte> nonce = stackalloc byte[12];
+        Hme1Format.SegmentNonce(_baseNonce, index, last, nonce);
+        aes.Encrypt(nonce, plaintext, output[..plaintext.Length], output.Slice(plaintext.Length, Hme1Format.TagLength));
+    }
+
+    private void Open(AesGcm aes, long index, bool last, ReadOnlySpan<byte> segment, Span<byte> plaintext)
+    {
+        if (segment.Length < Hme1Format.TagLength)
+        {
+            throw Hme1Format.Fail(Hme1Error.InvalidLength);
+        }
+
+        var length = segment.Length - Hme1Format.TagLength;
+        Span<byte> nonce = stackalloc byte[12];
+        Hme1Format.SegmentNonce(_baseNonce, index, last, nonce);
+        try
+        {
+            aes.Decrypt(nonce, segment[..length], segment[length..], plaintext[..length]);
+        }
+        catch (CryptographicException e)
+        {
+            throw Hme1Format.Fail(Hme1Error.AuthenticationFailed, e);
+        }
     }
 
     /// <summary>Version 2: the sealed length block, AES-256-GCM(lengthKey, 12 zero bytes, I2OSP(L, 8), aad = header[0..72]).</summary>
@@ -122,6 +236,12 @@ internal sealed class Hme1SegmentCipher : IDisposable
     public void Dispose()
     {
         _aes.Dispose();
+        foreach (var worker in _workers)
+        {
+            worker.Dispose();
+        }
+
+        CryptographicOperations.ZeroMemory(_payloadKey);
         CryptographicOperations.ZeroMemory(_baseNonce);
         if (_lengthKey is not null)
         {

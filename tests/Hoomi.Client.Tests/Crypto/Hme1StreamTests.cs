@@ -85,7 +85,7 @@ public class Hme1StreamTests
     public void The_writer_buffers_at_most_one_segment()
     {
         using var output = new MemoryStream();
-        using var writer = new Hme1EncryptingStream(output, Hme1TestData.FileKey, Hme1Purpose.Content, new Hme1WriterOptions { Log2SegmentSize = 12, LeaveOpen = true });
+        using var writer = new Hme1EncryptingStream(output, Hme1TestData.FileKey, Hme1Purpose.Content, new Hme1WriterOptions { Log2SegmentSize = 12, LeaveOpen = true, Parallelism = 1 });
         writer.Write(new byte[S]);
         Assert.That(output.Length, Is.Zero, "a full segment waits: it may be the last one");
         writer.Write(new byte[1]);

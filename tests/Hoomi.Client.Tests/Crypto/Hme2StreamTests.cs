@@ -107,6 +107,51 @@ public class Hme2StreamTests
         Assert.That(() => decryptor.GetRange(49_995, 10), Throws.InstanceOf<ArgumentOutOfRangeException>(), "the padding is not plaintext");
     }
 
+    [TestCase(1, 0)]
+    [TestCase(1, 4096 * 63)]
+    [TestCase(2, 4096 * 300)]
+    [TestCase(2, (4096 * 300) + 7)]
+    [TestCase(4, (4096 * 1000) + 1)]
+    public void Sealing_on_several_cores_gives_the_same_bytes_and_reads_back_on_several_cores(int version, int length)
+    {
+        var plaintext = Hme1TestData.Pattern(length);
+        byte[] Write(int parallelism) => Hme1.Encrypt(plaintext, Key, Hme1Purpose.Content, new Hme1WriterOptions
+        {
+            Version = version == 1 ? 1 : 2, Pad = version != 1, Log2SegmentSize = 12, Parallelism = parallelism, Salt = Enumerable.Repeat((byte)7, 32).ToArray(),
+        });
+        var sequential = Write(1);
+        var parallel = Write(4);
+        Assert.That(parallel, Is.EqualTo(sequential), "segments are independent: the order and bytes do not depend on the cores");
+        foreach (var cores in new[] { 1, 2, 8 })
+        {
+            using var reader = new Hme1DecryptingStream(new MemoryStream(parallel), Key, Hme1Purpose.Content, parallel.Length, parallelism: cores);
+            using var output = new MemoryStream();
+            reader.CopyTo(output, 5000);
+            Assert.That(output.ToArray(), Is.EqualTo(plaintext), $"{cores} cores");
+        }
+    }
+
+    [Test]
+    public void A_bad_segment_in_a_parallel_batch_releases_nothing_of_the_batch()
+    {
+        var plaintext = Hme1TestData.Pattern(4096 * 40);
+        var ciphertext = Encrypt(plaintext, pad: false);
+        ciphertext[96 + (5 * 4112) + 3] ^= 1; // segment 5, inside the first 1 MiB batch
+        using var reader = new Hme1DecryptingStream(new MemoryStream(ciphertext), Key, Hme1Purpose.Content, ciphertext.Length, parallelism: 4);
+        var buffer = new byte[4096];
+        Assert.That(() => reader.Read(buffer), Throws.InstanceOf<Hme1Exception>().With.Property(nameof(Hme1Exception.Error)).EqualTo(Hme1Error.AuthenticationFailed));
+        Assert.That(buffer, Is.All.Zero);
+    }
+
+    [Test]
+    public void The_parallel_writer_holds_at_most_one_batch()
+    {
+        using var output = new MemoryStream();
+        using var writer = new Hme1EncryptingStream(output, Key, Hme1Purpose.Content, new Hme1WriterOptions { Log2SegmentSize = 12, LeaveOpen = true, Parallelism = 4 });
+        writer.Write(new byte[4 << 20]);
+        Assert.That(output.Length, Is.GreaterThanOrEqualTo((4 << 20) - (1 << 20)), "everything but the last batch is out");
+    }
+
     [Test]
     public void Truncated_padding_is_refused()
     {

@@ -17,6 +17,10 @@ public class Hme1Benchmarks
     private byte[] _output = [];
     private byte[] _readBuffer = [];
 
+    /// <summary>Cores that seal or open segments at once (1: the one-core figure the target compares with openssl).</summary>
+    [Params(1, 2)]
+    public int Parallelism { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -31,7 +35,7 @@ public class Hme1Benchmarks
     {
         // A fixed-size MemoryStream over a preallocated buffer keeps allocation out of the measurement.
         using var output = new MemoryStream(_output);
-        using (var writer = new Hme1EncryptingStream(output, _fileKey, Hme1Purpose.Content, new Hme1WriterOptions { LeaveOpen = true }))
+        using (var writer = new Hme1EncryptingStream(output, _fileKey, Hme1Purpose.Content, new Hme1WriterOptions { LeaveOpen = true, Parallelism = Parallelism }))
         {
             for (var offset = 0; offset < _plaintext.Length; offset += WriteChunk)
             {
@@ -45,7 +49,7 @@ public class Hme1Benchmarks
     [Benchmark]
     public long Decrypt()
     {
-        using var reader = new Hme1DecryptingStream(new MemoryStream(_ciphertext, writable: false), _fileKey, Hme1Purpose.Content, _ciphertext.Length);
+        using var reader = new Hme1DecryptingStream(new MemoryStream(_ciphertext, writable: false), _fileKey, Hme1Purpose.Content, _ciphertext.Length, parallelism: Parallelism);
         long total = 0;
         int n;
         while ((n = reader.Read(_readBuffer, 0, _readBuffer.Length)) > 0)

@@ -148,7 +148,15 @@ public sealed class Hme1EncryptingStream : Stream
     public override void Write(byte[] buffer, int offset, int count)
     {
         ValidateBufferArguments(buffer, offset, count);
-        Write(buffer.AsSpan(offset, count));
+        EnsureWritable();
+        if (ReferenceEquals(_input, _segmenter))
+        {
+            // Whole segments are sealed straight from the caller's array, without a copy.
+            _segmenter.WriteMemory(buffer.AsMemory(offset, count));
+            return;
+        }
+
+        _input.Write(buffer, offset, count);
     }
 
     public override void Write(ReadOnlySpan<byte> buffer)
@@ -359,6 +367,50 @@ public sealed class Hme1EncryptingStream : Stream
             return WriteDataAsync(buffer, cancellationToken);
         }
 
+        /// <summary>Synchronous write of a memory block, sealing whole segments from it directly when the batch is empty.</summary>
+        public void WriteMemory(ReadOnlyMemory<byte> buffer)
+        {
+            CountData(buffer.Length);
+            while (!buffer.IsEmpty)
+            {
+                if (TakeDirect(ref buffer) is { } direct)
+                {
+                    WriteHeaderOnce();
+                    _output.Write(_sealed, 0, direct);
+                    continue;
+                }
+
+                if (FlushIfFull() is { } length)
+                {
+                    WriteHeaderOnce();
+                    _output.Write(_sealed, 0, length);
+                }
+
+                var before = buffer.Length;
+                var rest = Append(buffer.Span);
+                buffer = buffer[(before - rest.Length)..];
+            }
+        }
+
+        /// <summary>
+        /// When nothing is buffered and the block holds more than one segment, seals up to a batch of its whole segments
+        /// in place (all but a last segment that nothing follows yet) and returns the sealed length; else null.
+        /// </summary>
+        private int? TakeDirect(ref ReadOnlyMemory<byte> buffer)
+        {
+            if (_full != 0 || _buffered != 0 || _done || buffer.Length <= _segmentSize)
+            {
+                return null;
+            }
+
+            // A whole segment may be sealed only when more data follows it in this block.
+            var segments = Math.Min(_batch, (buffer.Length - 1) / _segmentSize);
+            var length = _cipher.EncryptBatch(_index, segments, lastIsFinal: false, buffer[..(segments * _segmentSize)], _segmentSize, _segmentSize, _sealed);
+            _index += segments;
+            buffer = buffer[(segments * _segmentSize)..];
+            return length;
+        }
+
         public void Complete()
         {
             if (_done)
@@ -435,6 +487,13 @@ public sealed class Hme1EncryptingStream : Stream
         {
             while (!buffer.IsEmpty)
             {
+                if (TakeDirect(ref buffer) is { } direct)
+                {
+                    await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
+                    await _output.WriteAsync(_sealed.AsMemory(0, direct), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (FlushIfFull() is { } length)
                 {
                     await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);

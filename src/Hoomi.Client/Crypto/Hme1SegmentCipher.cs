@@ -33,7 +33,7 @@ internal sealed class Hme1SegmentCipher : IDisposable
     /// bytes but the last, which has <paramref name="lastLength"/>) into <paramref name="output"/>, on several cores when
     /// there are workers; returns the bytes written. The last one carries the final flag when <paramref name="lastIsFinal"/>.
     /// </summary>
-    public int EncryptBatch(long firstIndex, int count, bool lastIsFinal, byte[] plain, int segmentSize, int lastLength, byte[] output)
+    public int EncryptBatch(long firstIndex, int count, bool lastIsFinal, ReadOnlyMemory<byte> plain, int segmentSize, int lastLength, byte[] output)
     {
         var stride = segmentSize + Hme1Format.TagLength;
         if (count == 1 || _workers.Length < 2)
@@ -41,7 +41,7 @@ internal sealed class Hme1SegmentCipher : IDisposable
             for (var i = 0; i < count; i++)
             {
                 var length = i == count - 1 ? lastLength : segmentSize;
-                Seal(_aes, firstIndex + i, lastIsFinal && i == count - 1, plain.AsSpan(i * segmentSize, length), output.AsSpan(i * stride));
+                Seal(_aes, firstIndex + i, lastIsFinal && i == count - 1, plain.Span.Slice(i * segmentSize, length), output.AsSpan(i * stride));
             }
         }
         else
@@ -52,7 +52,7 @@ internal sealed class Hme1SegmentCipher : IDisposable
                 for (var i = w; i < count; i += workers)
                 {
                     var length = i == count - 1 ? lastLength : segmentSize;
-                    Seal(_workers[w], firstIndex + i, lastIsFinal && i == count - 1, plain.AsSpan(i * segmentSize, length), output.AsSpan(i * stride));
+                    Seal(_workers[w], firstIndex + i, lastIsFinal && i == count - 1, plain.Span.Slice(i * segmentSize, length), output.AsSpan(i * stride));
                 }
             });
         }

@@ -20,6 +20,9 @@ public sealed class ApiClient(HttpClient http, Guid userId, string userName)
 
     public const string Password = "Corr3ct-horse!";
 
+    /// <summary>The user's identity key (hoomi-e2ee-2), which signs the certificates of the user's device keys.</summary>
+    public ECDsa Identity { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
     /// <summary>Registers a fresh local account (unique name), logs it in and returns a client carrying its bearer token.</summary>
     public static async Task<ApiClient> RegisterAsync(HttpClient http, string? name = null)
     {
@@ -56,6 +59,15 @@ public sealed class ApiClient(HttpClient http, Guid userId, string userName)
         return key;
     }
 
+    /// <summary>Generates a device key with a signing key, certifies it with <see cref="Identity"/> and registers it (hoomi-e2ee-2).</summary>
+    public async Task<TestDeviceKey> RegisterCertifiedDeviceKeyAsync()
+    {
+        var key = TestDeviceKey.Generate().CertifiedBy(Identity, UserId);
+        var response = await Http.PutAsJsonAsync($"/me/keys/{key.KeyId}", key.RegistrationBody());
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return key;
+    }
+
     public static async Task<JsonObject> ProblemOf(HttpResponseMessage response)
     {
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"),
@@ -67,6 +79,59 @@ public sealed class ApiClient(HttpClient http, Guid userId, string userName)
 public sealed record TestDeviceKey(ECDiffieHellman Pair, byte[] PublicKey, string KeyId)
 {
     public string PublicKeyBase64Url => Base64Url.Encode(PublicKey);
+
+    /// <summary>The device signing key (hoomi-e2ee-2); null for a legacy key.</summary>
+    public ECDsa? Signing { get; init; }
+
+    public byte[]? SigningKey { get; init; }
+
+    public byte[]? IdentityKey { get; init; }
+
+    /// <summary>The device certificate: the identity key's signature over the device certificate message.</summary>
+    public byte[]? CertificateSignature { get; init; }
+
+    /// <summary>This key with a new signing key and a certificate by <paramref name="identity"/> for the user <paramref name="userId"/>.</summary>
+    public TestDeviceKey CertifiedBy(ECDsa identity, Guid userId)
+    {
+        var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var signingKey = PointOf(signing);
+        return this with
+        {
+            Signing = signing,
+            SigningKey = signingKey,
+            IdentityKey = PointOf(identity),
+            CertificateSignature = identity.SignData(
+                CertificateMessage(userId, PublicKey, signingKey), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+        };
+    }
+
+    /// <summary>"hoomi-e2ee-2 device" || 0x00 || userId (36 ASCII) || publicKey (65) || signingKey (65), built here independently of the server.</summary>
+    public static byte[] CertificateMessage(Guid userId, byte[] publicKey, byte[] signingKey) =>
+        [.. "hoomi-e2ee-2 device"u8, 0x00, .. System.Text.Encoding.ASCII.GetBytes(userId.ToString("D")), .. publicKey, .. signingKey];
+
+    /// <summary>The PUT /me/keys/{keyId} body: the public key, and the certificate when there is one.</summary>
+    public JsonObject RegistrationBody()
+    {
+        var body = new JsonObject { ["publicKey"] = PublicKeyBase64Url };
+        if (CertificateSignature is not null)
+        {
+            body["signingKey"] = Base64Url.Encode(SigningKey!);
+            body["identityKey"] = Base64Url.Encode(IdentityKey!);
+            body["signature"] = Base64Url.Encode(CertificateSignature);
+        }
+
+        return body;
+    }
+
+    /// <summary>A P1363 signature by the device signing key (the server only stores item and share signatures; clients check them).</summary>
+    public byte[] Sign(byte[] message) =>
+        Signing!.SignData(message, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+    public static byte[] PointOf(ECAlgorithm key)
+    {
+        var q = key.ExportParameters(false).Q;
+        return [0x04, .. q.X!, .. q.Y!];
+    }
 
     public static TestDeviceKey Generate()
     {

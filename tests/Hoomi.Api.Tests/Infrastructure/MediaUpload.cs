@@ -25,6 +25,14 @@ public sealed class MediaUpload
 
     public List<string> RecipientKeyIds { get; } = [];
 
+    /// <summary>The signing device (hoomi-e2ee-2): sends senderKeyId and a signature by its signing key; null for an unsigned upload.</summary>
+    public TestDeviceKey? Sender { get; set; }
+
+    /// <summary>The wraps sent in the metadata, fixed at their first use so that every build of the metadata sends the same ones.</summary>
+    private JsonArray? _wraps;
+
+    private string? _signature;
+
     /// <summary>Changes applied to the metadata JSON after it is built (to lie about size, hash, ...).</summary>
     public Action<JsonObject>? EditMetadata { get; set; }
 
@@ -46,13 +54,15 @@ public sealed class MediaUpload
             ["width"] = 640,
             ["height"] = 480,
             ["encryptedMetadata"] = Base64Url.Encode(RandomNumberGenerator.GetBytes(60)),
-            ["wrappedKeys"] = new JsonArray([.. RecipientKeyIds.Select(id => (JsonNode)new JsonObject
-            {
-                ["recipientKeyId"] = id,
-                ["enc"] = Base64Url.Encode(TestDeviceKey.Generate().PublicKey),
-                ["wrappedKey"] = Base64Url.Encode(RandomNumberGenerator.GetBytes(48)),
-            })]),
+            ["wrappedKeys"] = Wraps().DeepClone(),
         };
+        if (Sender is not null)
+        {
+            json["senderKeyId"] = Sender.KeyId;
+            // ECDSA signatures are randomised: sign once, send the same signature on every build.
+            json["signature"] = _signature ??= Base64Url.Encode(Sender.Sign([.. "test item "u8, .. MediaId.ToByteArray()]));
+        }
+
         if (Thumbnail is not null)
         {
             json["thumbnail"] = new JsonObject { ["size"] = Thumbnail.LongLength, ["sha256"] = Sha256Hex(Thumbnail) };
@@ -60,6 +70,34 @@ public sealed class MediaUpload
 
         EditMetadata?.Invoke(json);
         return json;
+    }
+
+    /// <summary>The wraps of this upload, the same on every call.</summary>
+    public JsonArray Wraps() => _wraps ??= WrapsFor(RecipientKeyIds);
+
+    /// <summary>Fresh wraps (random enc point and sealed key) for the given recipient key ids.</summary>
+    public static JsonArray WrapsFor(IEnumerable<string> recipientKeyIds) =>
+        new([.. recipientKeyIds.Select(id => (JsonNode)new JsonObject
+        {
+            ["recipientKeyId"] = id,
+            ["enc"] = Base64Url.Encode(TestDeviceKey.Generate().PublicKey),
+            ["wrappedKey"] = Base64Url.Encode(RandomNumberGenerator.GetBytes(48)),
+        })]);
+
+    /// <summary>A POST /media/{id}/keys body: fresh wraps for the recipients, each signed by <paramref name="signer"/> (or unsigned when null).</summary>
+    public static JsonObject ShareBody(TestDeviceKey? signer, params TestDeviceKey[] recipients)
+    {
+        var wraps = WrapsFor(recipients.Select(r => r.KeyId));
+        if (signer is not null)
+        {
+            foreach (var wrap in wraps)
+            {
+                wrap!["signerKeyId"] = signer.KeyId;
+                wrap["signature"] = Base64Url.Encode(signer.Sign(Encoding.ASCII.GetBytes(wrap["recipientKeyId"]!.GetValue<string>())));
+            }
+        }
+
+        return new JsonObject { ["wrappedKeys"] = wraps };
     }
 
     public MultipartFormDataContent ToContent(Stream? fileOverride = null)
@@ -88,6 +126,25 @@ public sealed class MediaUpload
         "HME1"u8.CopyTo(bytes);
         bytes[4] = 1;
         bytes[5] = 0;
+        bytes[6] = (byte)log2SegmentSize;
+        bytes[7] = 0;
+        return bytes;
+    }
+
+    /// <summary>
+    /// A stream version 2 (hoomi-e2ee-2) ciphertext as the server sees it: the 96-byte header (magic, version 2,
+    /// <paramref name="flags"/>, log2(S), 0, salt, commitment, sealed length; random where secret) and a random body
+    /// for a padded plaintext of <paramref name="paddedLength"/> bytes: 96 + P + 16 * max(1, ceil(P / S)) bytes.
+    /// </summary>
+    public static byte[] FakeCiphertextV2(long paddedLength, byte flags = 0x03, int log2SegmentSize = 16)
+    {
+        var segmentSize = 1L << log2SegmentSize;
+        var segments = Math.Max(1, (paddedLength + segmentSize - 1) / segmentSize);
+        var bytes = new byte[96 + paddedLength + (16 * segments)];
+        Random.Shared.NextBytes(bytes);
+        "HME1"u8.CopyTo(bytes);
+        bytes[4] = 2;
+        bytes[5] = flags;
         bytes[6] = (byte)log2SegmentSize;
         bytes[7] = 0;
         return bytes;

@@ -5,7 +5,10 @@ using Hoomi.Api.Tests.Infrastructure;
 
 namespace Hoomi.Api.Tests.Media;
 
-/// <summary>A hoomi with an owner (alice, one device) and a member (bob, one device), plus an outsider.</summary>
+/// <summary>
+/// A hoomi with an owner (alice, one device) and a member (bob, one device), plus an outsider. Alice's and
+/// bob's device keys carry device certificates (hoomi-e2ee-2), so they can sign uploads and shares.
+/// </summary>
 public sealed class MediaScene
 {
     public required ApiClient Alice { get; init; }
@@ -20,8 +23,8 @@ public sealed class MediaScene
         var alice = await ApiClient.RegisterAsync(factory.CreateClient(), "alice");
         var bob = await ApiClient.RegisterAsync(factory.CreateClient(), "bob");
         var mallory = await ApiClient.RegisterAsync(factory.CreateClient(), "mallory");
-        var aliceKey = await alice.RegisterDeviceKeyAsync();
-        var bobKey = await bob.RegisterDeviceKeyAsync();
+        var aliceKey = await alice.RegisterCertifiedDeviceKeyAsync();
+        var bobKey = await bob.RegisterCertifiedDeviceKeyAsync();
         await mallory.RegisterDeviceKeyAsync();
         var hoomi = await alice.CreateHoomiAsync();
         await alice.AddMemberAsync(hoomi, bob);

@@ -313,17 +313,17 @@ public sealed class MediaRoundTripTests(string provider)
         var before = (await carol.Http.GetFromJsonAsync<JsonObject>($"/media/{upload.MediaId}/info"))!;
         Assert.That(before["wrappedKeys"]!.AsArray(), Is.Empty);
 
-        var share = MediaUpload.For(carolKey).Metadata()["wrappedKeys"]!.DeepClone();
-        var response = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = share });
+        var share = MediaUpload.ShareBody(scene.BobKey, carolKey);
+        var response = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", share);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var after = (await carol.Http.GetFromJsonAsync<JsonObject>($"/media/{upload.MediaId}/info"))!;
         Assert.That(after["wrappedKeys"]!.AsArray().Select(k => k!["recipientKeyId"]!.GetValue<string>()), Is.EqualTo(new[] { carolKey.KeyId }));
 
-        var again = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = share.DeepClone() });
+        var again = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", share.DeepClone());
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "a key already wrapped for that device");
 
-        var stranger = MediaUpload.For(TestDeviceKey.Generate()).Metadata()["wrappedKeys"]!.DeepClone();
-        var unknown = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", new JsonObject { ["wrappedKeys"] = stranger });
+        var stranger = MediaUpload.ShareBody(scene.BobKey, TestDeviceKey.Generate());
+        var unknown = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", stranger);
         Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a key of no member");
     }
 }

@@ -1,8 +1,8 @@
 namespace Hoomi.Client;
 
 /// <summary>
-/// The MIME type an upload declares, from the file name. The server accepts an allow-list of types (architecture.md)
-/// and refuses <c>application/octet-stream</c>, so unknown extensions are left to the caller to name.
+/// The MIME type an upload declares, from the file name; a file whose extension is unknown (or that has none) is sent
+/// as <c>application/octet-stream</c>, which the server accepts unless its operator restricted the allowed types.
 /// </summary>
 public static class MimeTypes
 {

@@ -16,12 +16,17 @@ public sealed class MediaOptions
 
     /// <summary>
     /// Declared MIME types accepted; an entry ending in <c>/*</c> allows a whole top-level type, <c>*/*</c> any type.
-    /// The default covers images, video, audio, PDF, text, office documents and archives.
+    /// Unset (the default), any type is accepted: the type is the client's claim about ciphertext the server cannot read,
+    /// and people share files of every kind (an <c>.apk</c>, an <c>.iso</c>, a file without extension). A configured list
+    /// replaces the default entirely (it is never merged with it); <see cref="CommonTypes"/> is a ready-made one.
     /// </summary>
-    public List<string> AllowedMimeTypes { get; set; } =
+    public List<string>? AllowedMimeTypes { get; set; }
+
+    /// <summary>A restrictive list an operator may configure: images, video, audio, text, PDF, office documents, archives, and unknown binary files.</summary>
+    public static IReadOnlyList<string> CommonTypes { get; } =
     [
         "image/*", "video/*", "audio/*", "text/*",
-        "application/pdf", "application/json", "application/xml",
+        "application/pdf", "application/json", "application/xml", "application/octet-stream",
         "application/msword", "application/rtf",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -32,6 +37,9 @@ public sealed class MediaOptions
         "application/zip", "application/gzip", "application/x-7z-compressed", "application/x-tar",
         "application/x-bzip2", "application/x-xz", "application/vnd.rar", "application/zstd",
     ];
+
+    /// <summary>The list in force: the configured one, or any type.</summary>
+    public IReadOnlyList<string> EffectiveAllowedMimeTypes => AllowedMimeTypes is { Count: > 0 } list ? list : ["*/*"];
 
     public bool IsAllowed(string? mimeType)
     {
@@ -47,7 +55,7 @@ public sealed class MediaOptions
             return false;
         }
 
-        foreach (var allowed in AllowedMimeTypes)
+        foreach (var allowed in EffectiveAllowedMimeTypes)
         {
             if (allowed == "*/*")
             {

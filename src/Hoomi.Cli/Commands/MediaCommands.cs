@@ -19,7 +19,7 @@ public sealed class UploadSettings : GlobalSettings
     public string? To { get; init; }
 
     [CommandOption("--type <MIME>")]
-    [Description("The MIME type to declare (default: from the file name).")]
+    [Description("The MIME type to declare (default: from the file name; application/octet-stream when unknown).")]
     public string? Type { get; init; }
 
     [CommandOption("--name <NAME>")]
@@ -49,11 +49,8 @@ public sealed class UploadCommand(CliEnvironment env) : HoomiCommand<UploadSetti
             throw new HoomiClientException($"No such file: {settings.File}");
         }
 
+        // Unknown extensions (or none) go as application/octet-stream: any file can be shared.
         var mimeType = settings.Type ?? MimeTypes.FromFileName(path);
-        if (mimeType == MimeTypes.Unknown)
-        {
-            throw new HoomiClientException($"Cannot tell the type of {Path.GetFileName(path)}: pass --type (e.g. --type image/jpeg).");
-        }
 
         var hoomiId = await ResolveHoomiAsync(client, settings.To!, cancellationToken).ConfigureAwait(false);
         if (settings.Thumbnail is not null && !File.Exists(settings.Thumbnail))

@@ -15,15 +15,34 @@ public sealed class MediaOptionsTests
     [TestCase("application/pdf")]
     [TestCase("application/vnd.openxmlformats-officedocument.wordprocessingml.document")]
     [TestCase("application/zip")]
-    public void The_default_list_allows_common_media_documents_and_archives(string mimeType) =>
-        Assert.That(new MediaOptions().IsAllowed(mimeType), Is.True);
+    public void The_common_list_allows_media_documents_and_archives(string mimeType) =>
+        Assert.That(With([.. MediaOptions.CommonTypes]).IsAllowed(mimeType), Is.True);
 
     [TestCase("application/octet-stream")]
+    [TestCase("application/vnd.android.package-archive")]
+    [TestCase("application/x-iso9660-image")]
+    [TestCase("font/woff2")]
+    [TestCase("image/png")]
+    public void By_default_any_concrete_type_is_accepted(string mimeType) =>
+        Assert.That(new MediaOptions().IsAllowed(mimeType), Is.True);
+
     [TestCase("application/x-msdownload")]
     [TestCase("application/javascript")]
     [TestCase("font/woff2")]
-    public void The_default_list_refuses_executables_and_unlisted_types(string mimeType) =>
-        Assert.That(new MediaOptions().IsAllowed(mimeType), Is.False);
+    public void The_common_list_refuses_unlisted_types(string mimeType) =>
+        Assert.That(With([.. MediaOptions.CommonTypes]).IsAllowed(mimeType), Is.False);
+
+    [Test]
+    public void A_configured_list_replaces_the_default_instead_of_adding_to_it()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Hoomi:Media:AllowedMimeTypes:0"] = "image/*" })
+            .Build();
+        var options = new MediaOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection(MediaOptions.Section), options);
+        Assert.That(options.IsAllowed("image/png"), Is.True);
+        Assert.That(options.IsAllowed("application/octet-stream"), Is.False);
+    }
 
     [TestCase("image/png", true)]
     [TestCase("image/x-anything", true)]

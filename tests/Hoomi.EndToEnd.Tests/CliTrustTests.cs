@@ -113,4 +113,30 @@ public sealed partial class CliEndToEndTests
         AssertOk(await HoomiAsync(aliceHome, null, "verify", carol, "--accept", "--yes"));
         AssertOk(await HoomiAsync(aliceHome, null, "upload", file, "--to", hoomi));
     }
+
+    [Test]
+    public async Task A_file_with_no_extension_is_sent_as_octet_stream_and_downloaded_identically()
+    {
+        var aliceHome = Path.Combine(_work, "noext-alice");
+        var bobHome = Path.Combine(_work, "noext-bob");
+        await CliUserAsync("alice", aliceHome);
+        var bob = await CliUserAsync("bob", bobHome);
+        var hoomi = Guid.Parse((await HoomiAsync(aliceHome, null, "hoomi", "create", "Anything")).LastLine).ToString();
+        AssertOk(await HoomiAsync(aliceHome, null, "hoomi", "add-member", hoomi, bob));
+        var file = Path.Combine(_work, "README-no-extension");
+        var bytes = Plaintext.WithMarker(77_777, "NOEXT");
+        await File.WriteAllBytesAsync(file, bytes);
+
+        var upload = await HoomiAsync(aliceHome, null, "upload", file, "--to", hoomi);
+        AssertOk(upload);
+        var ls = await HoomiAsync(bobHome, null, "ls", hoomi, "--json");
+        AssertOk(ls);
+        var item = JsonDocument.Parse(ls.Out).RootElement.EnumerateArray().Single();
+        Assert.That(item.GetProperty("mimeType").GetString(), Is.EqualTo("application/octet-stream"));
+        Assert.That(item.GetProperty("name").GetString(), Is.EqualTo("README-no-extension"));
+
+        var copy = Path.Combine(_work, "noext-copy");
+        AssertOk(await HoomiAsync(bobHome, null, "download", upload.LastLine, "-o", copy));
+        Assert.That(await File.ReadAllBytesAsync(copy), Is.EqualTo(bytes));
+    }
 }

@@ -13,6 +13,10 @@ public sealed partial class HoomiClient
 {
     private TrustStore? _trust;
 
+    // A download verifies its DTO when it opens the file key, decrypts the metadata and names the sender: the signature
+    // checks run once per DTO instance (signed results only, so AllowUnsigned is always asked afresh).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<MediaInfo, MediaSender> _verified = new();
+
     /// <summary>The identities this device pinned (trust on first use) or verified.</summary>
     public TrustStore Trust => _trust ??= new TrustStore(Home);
 
@@ -185,6 +189,22 @@ public sealed partial class HoomiClient
     public MediaSender VerifySender(MediaInfo media)
     {
         ArgumentNullException.ThrowIfNull(media);
+        if (_verified.TryGetValue(media, out var known))
+        {
+            return known;
+        }
+
+        var sender = CheckSender(media);
+        if (sender.IsSigned)
+        {
+            _verified.AddOrUpdate(media, sender);
+        }
+
+        return sender;
+    }
+
+    private MediaSender CheckSender(MediaInfo media)
+    {
         var header = media.Header is null ? null : Base64Url.Decode(media.Header);
         if (media.Signature is null || media.SenderKeyId is null)
         {

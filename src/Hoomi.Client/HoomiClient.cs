@@ -378,8 +378,8 @@ public sealed partial class HoomiClient : IDisposable
             await using (body.ConfigureAwait(false))
             {
                 // The bytes must begin with the header the sender signed: checked before the decryptor reads past it.
-                using var checkedBody = new PrefixCheckingStream(body, info.Signature is null ? null : Base64Url.Decode(info.Header!));
-                using var observed = new ObservedReadStream(checkedBody, n => progress?.Report(new TransferProgress("downloading", n, info.Size)), hash: true);
+                using var observed = new ObservedReadStream(body, n => progress?.Report(new TransferProgress("downloading", n, info.Size)), hash: true,
+                    expectedPrefix: info.Signature is null ? null : Base64Url.Decode(info.Header!));
                 var decrypting = new Hme1DecryptingStream(observed, fileKey, Hme1Purpose.Content, info.Size, leaveOpen: true);
                 await using (decrypting.ConfigureAwait(false))
                 {

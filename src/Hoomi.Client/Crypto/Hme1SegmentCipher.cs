@@ -126,6 +126,7 @@ internal sealed class Hme1SegmentCipher : IDisposable
         }
         catch (CryptographicException e)
         {
+            // AesGcm clears the destination on failure, so nothing of the segment leaks.
             throw Hme1Format.Fail(Hme1Error.AuthenticationFailed, e);
         }
     }
@@ -204,34 +205,10 @@ internal sealed class Hme1SegmentCipher : IDisposable
     }
 
     /// <summary>Writes ciphertext || tag (plaintext.Length + 16 bytes) into <paramref name="output"/>.</summary>
-    public void Encrypt(long index, bool last, ReadOnlySpan<byte> plaintext, Span<byte> output)
-    {
-        Span<byte> nonce = stackalloc byte[12];
-        Hme1Format.SegmentNonce(_baseNonce, index, last, nonce);
-        _aes.Encrypt(nonce, plaintext, output[..plaintext.Length], output.Slice(plaintext.Length, Hme1Format.TagLength));
-    }
+    public void Encrypt(long index, bool last, ReadOnlySpan<byte> plaintext, Span<byte> output) => Seal(_aes, index, last, plaintext, output);
 
     /// <summary>Decrypts ciphertext || tag; on failure throws and leaves no plaintext in <paramref name="plaintext"/>.</summary>
-    public void Decrypt(long index, bool last, ReadOnlySpan<byte> segment, Span<byte> plaintext)
-    {
-        if (segment.Length < Hme1Format.TagLength)
-        {
-            throw Hme1Format.Fail(Hme1Error.InvalidLength);
-        }
-
-        var length = segment.Length - Hme1Format.TagLength;
-        Span<byte> nonce = stackalloc byte[12];
-        Hme1Format.SegmentNonce(_baseNonce, index, last, nonce);
-        try
-        {
-            _aes.Decrypt(nonce, segment[..length], segment[length..], plaintext[..length]);
-        }
-        catch (CryptographicException e)
-        {
-            // AesGcm clears the destination on failure, so nothing of the segment leaks.
-            throw Hme1Format.Fail(Hme1Error.AuthenticationFailed, e);
-        }
-    }
+    public void Decrypt(long index, bool last, ReadOnlySpan<byte> segment, Span<byte> plaintext) => Open(_aes, index, last, segment, plaintext);
 
     public void Dispose()
     {

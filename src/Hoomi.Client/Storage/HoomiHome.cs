@@ -59,39 +59,8 @@ public sealed class HoomiHome
     {
         lock (_keyLock)
         {
-            created = false;
-            if (_deviceKey is not null)
-            {
-                return _deviceKey;
-            }
-
-            if (File.Exists(DeviceKeyPath))
-            {
-                _deviceKey = DeviceKeyPair.ImportPkcs8(File.ReadAllBytes(DeviceKeyPath));
-                return _deviceKey;
-            }
-
-            var key = DeviceKeyPair.Generate();
-            var pkcs8 = key.ExportPkcs8();
-            try
-            {
-                // CreateNew: two processes starting at once must not each write a key and leave the other's registered.
-                WriteSecret(KeyFile, pkcs8, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(DeviceKeyPath))
-            {
-                key.Dispose();
-                _deviceKey = DeviceKeyPair.ImportPkcs8(File.ReadAllBytes(DeviceKeyPath));
-                return _deviceKey;
-            }
-            finally
-            {
-                System.Security.Cryptography.CryptographicOperations.ZeroMemory(pkcs8);
-            }
-
-            created = true;
-            _deviceKey = key;
-            return key;
+            _deviceKey = GetOrCreateKey(_deviceKey, KeyFile, DeviceKeyPair.Generate, DeviceKeyPair.ImportPkcs8, k => k.ExportPkcs8(), out created);
+            return _deviceKey;
         }
     }
 
@@ -153,35 +122,51 @@ public sealed class HoomiHome
     {
         lock (_keyLock)
         {
-            if (_signingKey is not null)
-            {
-                return _signingKey;
-            }
-
-            if (File.Exists(SigningKeyPath))
-            {
-                return _signingKey = SigningKeyPair.ImportPkcs8(File.ReadAllBytes(SigningKeyPath));
-            }
-
-            var key = SigningKeyPair.Generate();
-            var pkcs8 = key.ExportPkcs8();
-            try
-            {
-                WriteSecret(SigningKeyFile, pkcs8, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(SigningKeyPath))
-            {
-                key.Dispose();
-                return _signingKey = SigningKeyPair.ImportPkcs8(File.ReadAllBytes(SigningKeyPath));
-            }
-            finally
-            {
-                System.Security.Cryptography.CryptographicOperations.ZeroMemory(pkcs8);
-            }
-
-            return _signingKey = key;
+            _signingKey = GetOrCreateKey(_signingKey, SigningKeyFile, SigningKeyPair.Generate, SigningKeyPair.ImportPkcs8, k => k.ExportPkcs8(), out _);
+            return _signingKey;
         }
     }
+
+    /// <summary>
+    /// The key held in memory, else the one in <paramref name="file"/>, else a new one written there. CreateNew: two
+    /// processes starting at once must not each write a key and leave the other's registered. Called under the key lock.
+    /// </summary>
+    private T GetOrCreateKey<T>(T? loaded, string file, Func<T> generate, ImportKey<T> import, Func<T, byte[]> export, out bool created)
+        where T : class, IDisposable
+    {
+        created = false;
+        if (loaded is not null)
+        {
+            return loaded;
+        }
+
+        var path = Path.Combine(Directory, file);
+        if (File.Exists(path))
+        {
+            return import(File.ReadAllBytes(path));
+        }
+
+        var key = generate();
+        var pkcs8 = export(key);
+        try
+        {
+            WriteSecret(file, pkcs8, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            key.Dispose();
+            return import(File.ReadAllBytes(path));
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(pkcs8);
+        }
+
+        created = true;
+        return key;
+    }
+
+    private delegate T ImportKey<out T>(ReadOnlySpan<byte> pkcs8);
 
     /// <summary>The pinned identities (trust on first use), as JSON bytes, or null when none were kept.</summary>
     internal byte[]? LoadTrust() => File.Exists(TrustPath) ? File.ReadAllBytes(TrustPath) : null;

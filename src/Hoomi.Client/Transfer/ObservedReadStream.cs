@@ -4,9 +4,10 @@ namespace Hoomi.Client.Transfer;
 
 /// <summary>
 /// A read-only pass-through that reports progress and, optionally, hashes what it reads (a download checks the
-/// ciphertext against the media's declared SHA-256 as well as each segment's tag).
+/// ciphertext against the media's declared SHA-256 as well as each segment's tag) and refuses the stream as soon as its
+/// first bytes differ from <paramref name="expectedPrefix"/> (the header a sender signed), before anything past it is read.
 /// </summary>
-internal sealed class ObservedReadStream(Stream inner, Action<long>? onRead, bool hash = false, bool leaveOpen = true) : Stream
+internal sealed class ObservedReadStream(Stream inner, Action<long>? onRead, bool hash = false, bool leaveOpen = true, byte[]? expectedPrefix = null) : Stream
 {
     private readonly IncrementalHash? _hash = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
 
@@ -52,6 +53,15 @@ internal sealed class ObservedReadStream(Stream inner, Action<long>? onRead, boo
         if (data.IsEmpty)
         {
             return;
+        }
+
+        if (expectedPrefix is not null && BytesRead < expectedPrefix.Length)
+        {
+            var n = (int)Math.Min(data.Length, expectedPrefix.Length - BytesRead);
+            if (!data[..n].SequenceEqual(expectedPrefix.AsSpan((int)BytesRead, n)))
+            {
+                throw new Trust.HoomiTrustException(Trust.TrustFailure.ContentMismatch, "The downloaded content does not begin with the header its sender signed: refused.");
+            }
         }
 
         _hash?.AppendData(data);

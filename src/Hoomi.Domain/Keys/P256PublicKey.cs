@@ -20,11 +20,7 @@ public static class P256PublicKey
         {
             using var ecdh = ECDiffieHellman.Create();
             // ImportParameters validates that the point is on the curve and refuses it otherwise.
-            ecdh.ImportParameters(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = sec1[1..33].ToArray(), Y = sec1[33..65].ToArray() },
-            });
+            ecdh.ImportParameters(ParametersOf(sec1));
             return true;
         }
         catch (CryptographicException)
@@ -48,11 +44,7 @@ public static class P256PublicKey
         try
         {
             using var ecdsa = ECDsa.Create();
-            ecdsa.ImportParameters(new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = sec1[1..33].ToArray(), Y = sec1[33..65].ToArray() },
-            });
+            ecdsa.ImportParameters(ParametersOf(sec1));
             return ecdsa.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         }
         catch (CryptographicException)
@@ -63,4 +55,10 @@ public static class P256PublicKey
 
     /// <summary>The key id: base64url (no padding) of SHA-256 over the 65 key bytes; 43 characters.</summary>
     public static string KeyIdOf(ReadOnlySpan<byte> sec1) => Base64Url.Encode(SHA256.HashData(sec1));
+
+    private static ECParameters ParametersOf(ReadOnlySpan<byte> sec1) => new()
+    {
+        Curve = ECCurve.NamedCurves.nistP256,
+        Q = new ECPoint { X = sec1[1..33].ToArray(), Y = sec1[33..65].ToArray() },
+    };
 }

@@ -80,9 +80,11 @@ public static class SenderSignatureRules
     }
 }
 
-public sealed class WrappedKeyValidator : AbstractValidator<UploadWrappedKey?>
+/// <summary>The rules of one wrapped key, the same for an upload's, a forward's and a share's.</summary>
+public abstract class WrapFieldsValidator<T> : AbstractValidator<T?>
+    where T : class, IWrapFields
 {
-    public WrappedKeyValidator()
+    protected WrapFieldsValidator()
     {
         RuleFor(k => k).NotNull();
         RuleFor(k => k!.RecipientKeyId).Must(id => Base64Url.IsOfLength(id, 32))
@@ -94,18 +96,13 @@ public sealed class WrappedKeyValidator : AbstractValidator<UploadWrappedKey?>
     }
 }
 
+public sealed class WrappedKeyValidator : WrapFieldsValidator<UploadWrappedKey>;
+
 /// <summary>A shared wrap: a well-formed wrap plus its signer's key id and 64-byte share signature, both required.</summary>
-public sealed class SharedWrappedKeyValidator : AbstractValidator<SharedWrappedKey?>
+public sealed class SharedWrappedKeyValidator : WrapFieldsValidator<SharedWrappedKey>
 {
     public SharedWrappedKeyValidator()
     {
-        RuleFor(k => k).NotNull();
-        RuleFor(k => k!.RecipientKeyId).Must(id => Base64Url.IsOfLength(id, 32))
-            .WithMessage("recipientKeyId must be a 43-character key id.").When(k => k is not null);
-        RuleFor(k => k!.Enc).Must(e => Base64Url.TryDecode(e, out var b) && b.Length == WrappedKey.EncLength && P256PublicKey.IsValid(b))
-            .WithMessage("enc must be a 65-byte P-256 point in unpadded base64url.").When(k => k is not null);
-        RuleFor(k => k!.WrappedKey).Must(w => Base64Url.IsOfLength(w, WrappedKey.WrappedKeyLength))
-            .WithMessage("wrappedKey must be 48 bytes in unpadded base64url.").When(k => k is not null);
         RuleFor(k => k!.SignerKeyId).Must(id => Base64Url.IsOfLength(id, 32))
             .WithMessage("signerKeyId is required: the 43-character key id of your certified device key that signed the share.").When(k => k is not null);
         RuleFor(k => k!.Signature).Must(s => Base64Url.IsOfLength(s, EcdsaSignature.Length))

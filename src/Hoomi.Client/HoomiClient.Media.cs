@@ -36,8 +36,9 @@ public sealed partial class HoomiClient
 
             plaintext = buffer.AsMemory(0, read);
         }
-        else if (options.Thumbnail is { } bytes)
+        else if (options.Thumbnail is { Length: > 0 } bytes)
         {
+            // An empty one is none: a byte[]-typed null converts to an empty ReadOnlyMemory, not to a null one.
             plaintext = bytes;
         }
         else

@@ -135,6 +135,8 @@ public sealed partial class CliEndToEndTests
         Assert.That(item.GetProperty("mimeType").GetString(), Is.EqualTo("application/octet-stream"));
         Assert.That(item.GetProperty("name").GetString(), Is.EqualTo("README-no-extension"));
 
+        var blobs = Directory.GetFiles(_api.BlobRoot, "*", SearchOption.AllDirectories).Where(f => f.Contains(upload.LastLine, StringComparison.Ordinal)).ToList();
+        Assert.That(blobs.Select(Path.GetFileName), Is.EqualTo(new[] { upload.LastLine }), "no thumbnail blob when none was given");
         var copy = Path.Combine(_work, "noext-copy");
         AssertOk(await HoomiAsync(bobHome, null, "download", upload.LastLine, "-o", copy));
         Assert.That(await File.ReadAllBytesAsync(copy), Is.EqualTo(bytes));

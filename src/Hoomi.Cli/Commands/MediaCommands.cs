@@ -61,7 +61,7 @@ public sealed class UploadCommand(CliEnvironment env) : HoomiCommand<UploadSetti
         var options = new UploadOptions(settings.Name ?? Path.GetFileName(path), mimeType)
         {
             Pad = !settings.NoPadding,
-            Thumbnail = settings.Thumbnail is null ? null : await File.ReadAllBytesAsync(settings.Thumbnail, cancellationToken).ConfigureAwait(false),
+            Thumbnail = settings.Thumbnail is null ? (ReadOnlyMemory<byte>?)null : await File.ReadAllBytesAsync(settings.Thumbnail, cancellationToken).ConfigureAwait(false),
         };
         var length = new FileInfo(path).Length;
         var clock = Stopwatch.StartNew();

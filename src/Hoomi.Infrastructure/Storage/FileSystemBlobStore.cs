@@ -82,9 +82,7 @@ public sealed class FileSystemBlobStore : IBlobStore
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             try
             {
-                // Without overwrite, .NET links the file to the new name on Unix (link(2) fails if the name
-                // exists), which makes this an atomic create-only publish.
-                File.Move(temp, path, overwrite: false);
+                PublishCreateOnly(temp, path);
             }
             catch (IOException) when (File.Exists(path))
             {
@@ -271,4 +269,31 @@ public sealed class FileSystemBlobStore : IBlobStore
             return false;
         }
     }
+
+    /// <summary>
+    /// Gives the written temp file its real name only if that name is free, atomically. On Unix this is link(2), which
+    /// fails with EEXIST when the name exists, then unlink of the temp name: File.Move without overwrite checks and then
+    /// renames, so two concurrent puts of one key could both "win" (seen in the contract test's race).
+    /// </summary>
+    private static void PublishCreateOnly(string temp, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(temp, path, overwrite: false); // MoveFileEx without REPLACE_EXISTING is atomic there
+            return;
+        }
+
+        if (Link(NullTerminatedUtf8(temp), NullTerminatedUtf8(path)) != 0)
+        {
+            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            throw new IOException($"link({temp}, {path}) failed with errno {errno}.", errno);
+        }
+
+        File.Delete(temp);
+    }
+
+    private static byte[] NullTerminatedUtf8(string path) => [.. System.Text.Encoding.UTF8.GetBytes(path), 0];
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(byte[] oldPath, byte[] newPath);
 }

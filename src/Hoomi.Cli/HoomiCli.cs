@@ -48,6 +48,6 @@ public static class HoomiCli
             config.AddCommand<ShareKeysCommand>("share-keys");
             config.AddCommand<WatchCommand>("watch").WithExample("watch", "Family", "--json");
         });
-        return app.RunAsync(args, cancellationToken);
+        return app.RunAsync(args.Select(KeyIdArgument.Protect), cancellationToken);
     }
 }

@@ -141,4 +141,34 @@ public sealed partial class CliEndToEndTests
         AssertOk(await HoomiAsync(bobHome, null, "download", upload.LastLine, "-o", copy));
         Assert.That(await File.ReadAllBytesAsync(copy), Is.EqualTo(bytes));
     }
+
+    [Test]
+    public async Task Keys_revoke_takes_a_key_id_that_starts_with_a_dash()
+    {
+        var home = Path.Combine(_work, "dash-key");
+        await CliUserAsync("dana", home);
+        // A key id is base64url: one in 64 starts with '-'. Register keys until one does (a few dozen at most).
+        string? dashed = null;
+        for (var i = 0; i < 400 && dashed is null; i++)
+        {
+            using var key = Hoomi.Client.Crypto.DeviceKeyPair.Generate();
+            if (key.KeyId.StartsWith('-'))
+            {
+                dashed = key.KeyId;
+                var client = new Hoomi.Client.HoomiClient(_api.BaseAddress, new Hoomi.Client.Storage.HoomiHome(home));
+                using var http = new HttpClient { BaseAddress = _api.BaseAddress };
+                http.DefaultRequestHeaders.Authorization = new("Bearer", client.Session!.AccessToken);
+                using var put = await http.PutAsync("me/keys/" + key.KeyId, new StringContent($"{{\"publicKey\":\"{key.PublicKeyBase64Url}\"}}", System.Text.Encoding.UTF8, "application/json"));
+                Assert.That(put.IsSuccessStatusCode, Is.True);
+                client.Dispose();
+            }
+        }
+
+        Assert.That(dashed, Is.Not.Null);
+        AssertOk(await HoomiAsync(home, null, "keys", "revoke", dashed!, "--yes"));
+        var show = await HoomiAsync(home, null, "keys", "show", "--json");
+        AssertOk(show);
+        var revoked = JsonDocument.Parse(show.Out).RootElement.GetProperty("registeredKeys").EnumerateArray().Single(k => k.GetProperty("keyId").GetString() == dashed);
+        Assert.That(revoked.GetProperty("revokedAt").ValueKind, Is.Not.EqualTo(JsonValueKind.Null));
+    }
 }

@@ -187,7 +187,7 @@ public sealed class KeysRevokeCommand(CliEnvironment env) : HoomiCommand<RevokeK
     protected override async Task<int> RunAsync(HoomiClient client, RevokeKeySettings settings, CancellationToken cancellationToken)
     {
         var own = client.Home.HasDeviceKey ? client.DeviceKey.KeyId : null;
-        var keyId = settings.KeyId ?? own ?? throw new HoomiClientException($"No device key in {client.Home.Directory}: name the key id to revoke (hoomi keys show).");
+        var keyId = KeyIdArgument.Unprotect(settings.KeyId) ?? own ?? throw new HoomiClientException($"No device key in {client.Home.Directory}: name the key id to revoke (hoomi keys show).");
         var isOwn = keyId == own;
         if (!settings.Yes)
         {

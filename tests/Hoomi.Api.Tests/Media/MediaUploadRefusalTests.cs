@@ -26,7 +26,14 @@ public sealed class MediaUploadRefusalTests(string provider)
     public async Task StartApi()
     {
         _factory = HoomiApiFactory.OnPostgres(StorageEmulators.SettingsFor(
-            provider, new Dictionary<string, string?> { ["Hoomi:Media:MaxSize"] = MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
+            provider, new Dictionary<string, string?>
+            {
+                ["Hoomi:Media:MaxSize"] = MaxSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // Any type is accepted by default; this fixture configures a list so that the refusal can be tested.
+                ["Hoomi:Media:AllowedMimeTypes:0"] = "image/*",
+                ["Hoomi:Media:AllowedMimeTypes:1"] = "video/*",
+                ["Hoomi:Media:AllowedMimeTypes:2"] = "application/octet-stream",
+            }));
         _scene = await MediaScene.CreateAsync(_factory);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Hoomi.Application.Media;
 
 namespace Hoomi.Application.Tests.Media;
@@ -97,7 +98,8 @@ public sealed class MediaOptionsTests
         Assert.That(With("image/*", "application/pdf").IsAllowed(mimeType), Is.False);
 
     [Test]
-    public void An_empty_list_allows_nothing() => Assert.That(With().IsAllowed("image/png"), Is.False);
+    public void An_empty_list_is_the_same_as_none_configured_and_allows_any_concrete_type() =>
+        Assert.That(With().IsAllowed("image/png"), Is.True); // configuration cannot tell an empty list from an unset one
 
     [TestCase("image/*")]
     [TestCase("*/*")]

@@ -2,7 +2,9 @@ using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Events;
 using Hoomi.Domain.Hoomis;
 using Hoomi.Application.Quotas;
+using Hoomi.Application.Common.Exceptions;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Hoomi.Application.Hoomis.Commands.CreateHoomi;
@@ -15,6 +17,15 @@ public sealed class CreateHoomiCommandHandler(IHoomiDbContext db, ICurrentUser u
 {
     public async ValueTask<HoomiDto> Handle(CreateHoomiCommand command, CancellationToken cancellationToken)
     {
+        var limit = quotas.Value.MaxHoomisPerUser;
+        var userId = user.Id;
+        var owned = await db.Memberships.CountAsync(m => m.UserId == userId && m.Role == MemberRole.Owner, cancellationToken).ConfigureAwait(false);
+        if (owned >= limit)
+        {
+            throw new ConflictException("hoomi-limit-reached", $"You own {owned} hoomis, the most one account may own ({limit}).",
+                new Dictionary<string, object?> { ["limit"] = limit });
+        }
+
         var hoomi = HoomiGroup.Create(Guid.CreateVersion7(), command.Name, user.Id, clock.GetUtcNow());
         db.Hoomis.Add(hoomi);
 

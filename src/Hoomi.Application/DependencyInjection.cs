@@ -11,6 +11,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssemblyContaining<ApplicationAssembly>(ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Media.ThumbnailCache>();
+        services.AddScoped<Events.HoomiEventOutbox>();
         return services;
     }
 }

@@ -6,6 +6,7 @@ using Hoomi.Infrastructure.Persistence;
 using Hoomi.Infrastructure.Storage;
 using Hoomi.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,12 +28,14 @@ public static class DependencyInjection
         if (database.Provider == DatabaseProvider.Postgres)
         {
             services.AddDbContext<HoomiDbContext, PostgresHoomiDbContext>((sp, o) =>
-                PersistenceSetup.ConfigurePostgres(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+                PersistenceSetup.ConfigurePostgres(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+                    .AddInterceptors(sp.GetServices<IInterceptor>()));
         }
         else
         {
             services.AddDbContext<HoomiDbContext, SqliteHoomiDbContext>((sp, o) =>
-                PersistenceSetup.ConfigureSqlite(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+                PersistenceSetup.ConfigureSqlite(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+                    .AddInterceptors(sp.GetServices<IInterceptor>()));
         }
 
         // First of the hosted services: the host starts them in order, so nothing queries the database before it is migrated.

@@ -1,3 +1,4 @@
+using Hoomi.Application.Hoomis.Queries.RequireMembership;
 using Hoomi.Api.Media;
 using Hoomi.Api.RateLimiting;
 using Hoomi.Application.Common.Interfaces;
@@ -52,6 +53,9 @@ public static class MediaEndpoints
         Guid hoomiId, HttpContext http, ISender sender, IOptions<MediaOptions> options, IOptions<JsonOptions> json,
         UploadByteLimiter byteLimiter, ICurrentUser user, CancellationToken ct)
     {
+        // Membership first: nothing of the body is read, and the body limit is not raised, for someone outside the hoomi.
+        await sender.Send(new RequireMembershipQuery(hoomiId), ct);
+
         // The declared size is enforced while streaming; the server-wide limit must not cut large files short.
         var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (limit is { IsReadOnly: false })

@@ -1,5 +1,4 @@
 using Hoomi.Application.Common.Interfaces;
-using Hoomi.Application.Events;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StackExchange.Redis;
 
@@ -17,7 +16,6 @@ public static class RealtimeSetup
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<RealtimeMetrics>();
         services.AddSingleton<LocalMembership>();
-        services.AddScoped<HoomiEventJournal>();
 
         var redis = configuration[RedisConnectionKey];
         if (string.IsNullOrWhiteSpace(redis))

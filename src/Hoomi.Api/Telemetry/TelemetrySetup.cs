@@ -1,3 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
+using Hoomi.Infrastructure.Telemetry;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -70,7 +74,32 @@ public static class TelemetrySetup
 
     public static IEndpointRouteBuilder MapHoomiMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        var token = app.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.MetricsToken;
+        var scrape = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (!string.IsNullOrEmpty(token))
+        {
+            var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+            scrape.Add(endpoint =>
+            {
+                var inner = endpoint.RequestDelegate!;
+                endpoint.RequestDelegate = async http =>
+                {
+                    var header = http.Request.Headers.Authorization.ToString();
+                    var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : "";
+                    // Hashes compared in constant time: neither the token nor its length leaks through timing.
+                    if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), expected))
+                    {
+                        http.Response.Headers.WWWAuthenticate = "Bearer";
+                        await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, type: "urn:hoomi:problem:unauthorized",
+                            title: "Authentication is required.", detail: "/metrics needs Authorization: Bearer with the metrics token.").ExecuteAsync(http);
+                        return;
+                    }
+
+                    await inner(http);
+                };
+            });
+        }
+
         return app;
     }
 }

@@ -84,6 +84,15 @@ public sealed class MediaItem
 
     public static string ThumbnailKeyFor(Guid hoomiId, Guid mediaId) => $"media/{hoomiId:D}/{mediaId:D}.thumb";
 
+    /// <summary>
+    /// The content key of a later attempt at the same media id, used when an earlier attempt left a blob under
+    /// <see cref="ContentKeyFor(Guid, Guid)"/> without a row (a crash mid-upload): the new attempt never collides
+    /// with, nor overwrites, what another one wrote.
+    /// </summary>
+    public static string ContentKeyFor(Guid hoomiId, Guid mediaId, Guid attempt) => $"media/{hoomiId:D}/{mediaId:D}.{attempt:N}";
+
+    public static string ThumbnailKeyFor(Guid hoomiId, Guid mediaId, Guid attempt) => $"media/{hoomiId:D}/{mediaId:D}.{attempt:N}.thumb";
+
     public static MediaItem Create(MediaContent content, Guid uploaderId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(content);

@@ -1,3 +1,4 @@
+using Hoomi.Application.Quotas.Commands;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Events.Commands.PruneEventJournal;
 using Hoomi.Application.Media;
@@ -36,6 +37,7 @@ internal sealed partial class MaintenanceJobs(
                 nextPurge = now + options.Value.PurgeInterval;
                 await RunAsync("retention-purge", new PurgeExpiredMediaCommand(), stoppingToken).ConfigureAwait(false);
                 await RunAsync("event-journal-prune", new PruneEventJournalCommand(), stoppingToken).ConfigureAwait(false);
+                await RunAsync("stale-reservations", new ReleaseStaleReservationsCommand(), stoppingToken).ConfigureAwait(false);
             }
 
             if (now >= nextSweep)

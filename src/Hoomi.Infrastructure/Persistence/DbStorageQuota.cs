@@ -35,13 +35,19 @@ internal sealed class DbStorageQuota(HoomiDbContext db, IOptions<QuotaOptions> o
     public Task CommitAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
         db.Hoomis.Where(h => h.Id == reservation.HoomiId)
             .ExecuteUpdateAsync(
-                s => s.SetProperty(h => h.ReservedBytes, h => h.ReservedBytes - reservation.Bytes)
+                s => s.SetProperty(h => h.ReservedBytes, h => h.ReservedBytes >= reservation.Bytes ? h.ReservedBytes - reservation.Bytes : 0)
                       .SetProperty(h => h.UsedBytes, h => h.UsedBytes + reservation.Bytes),
                 cancellationToken);
 
     public Task ReleaseAsync(QuotaReservation reservation, CancellationToken cancellationToken) =>
         db.Hoomis.Where(h => h.Id == reservation.HoomiId)
-            .ExecuteUpdateAsync(s => s.SetProperty(h => h.ReservedBytes, h => h.ReservedBytes - reservation.Bytes), cancellationToken);
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.ReservedBytes, h => h.ReservedBytes >= reservation.Bytes ? h.ReservedBytes - reservation.Bytes : 0), cancellationToken);
+
+    // Never below zero elsewhere either (Commit, Release): an upload slower than the staleness limit that finishes after
+    // its reservation was released must not drive the counter negative.
+    public Task<int> ReleaseStaleAsync(DateTimeOffset olderThan, CancellationToken cancellationToken) =>
+        db.Hoomis.Where(h => h.ReservedBytes != 0 && (h.ReservedAt == null || h.ReservedAt < olderThan))
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.ReservedBytes, 0L), cancellationToken);
 
     public Task AdjustUsageAsync(Guid hoomiId, long bytes, CancellationToken cancellationToken) =>
         db.Hoomis.Where(h => h.Id == hoomiId)

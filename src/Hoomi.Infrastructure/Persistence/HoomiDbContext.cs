@@ -44,6 +44,11 @@ public abstract class HoomiDbContext(DbContextOptions options)
             // Two requests raced to create the same thing (a member added twice, one key id registered twice).
             throw new ConflictException("already-exists", "The resource already exists (it was created by a concurrent request).");
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The row was changed or removed between this request's read and its write (a restore racing the purge).
+            throw new ConflictException("concurrent-change", "The resource was changed or removed by a concurrent request; reload it and retry.");
+        }
     }
 
     public Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken) =>

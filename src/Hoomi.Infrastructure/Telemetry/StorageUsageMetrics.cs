@@ -16,13 +16,17 @@ public sealed class TelemetryOptions
     /// <summary>How often storage usage is read from the database for the gauges (never per scrape).</summary>
     public TimeSpan StorageRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Export usage per hoomi too (one series each); turn off when there are very many hoomis.</summary>
-    public bool StoragePerHoomi { get; set; } = true;
+    /// <summary>
+    /// When set, <c>/metrics</c> answers only requests with <c>Authorization: Bearer</c> and this token (401 otherwise);
+    /// unset, it is anonymous (keep it then on a network only the scraper reaches).
+    /// </summary>
+    public string? MetricsToken { get; set; }
 }
 
 /// <summary>
-/// Gauges of storage used (meter <c>Hoomi.Storage.Usage</c>): in total and per hoomi, from the database's
-/// transactional usage counters, refreshed periodically so that a scrape never queries the database.
+/// Gauges of storage used (meter <c>Hoomi.Storage.Usage</c>): in total and the number of hoomis, from the database's
+/// transactional usage counters, refreshed periodically so that a scrape never queries the database. Never per hoomi:
+/// a hoomi id in a label would tell whoever reads the metrics which hoomis exist and how much each stores.
 /// </summary>
 internal sealed partial class StorageUsageMetrics : BackgroundService
 {
@@ -38,12 +42,8 @@ internal sealed partial class StorageUsageMetrics : BackgroundService
         _options = options;
         _logger = logger;
         _meter.CreateObservableGauge("hoomi.storage.used.total", () => _usage.Sum(u => u.Bytes), "By", "Ciphertext bytes stored, all hoomis.");
-        _meter.CreateObservableGauge("hoomi.storage.used", ObservePerHoomi, "By", "Ciphertext bytes stored per hoomi.");
+        _meter.CreateObservableGauge("hoomi.storage.hoomis", () => _usage.Count, "{hoomi}", "Hoomis.");
     }
-
-    private IEnumerable<Measurement<long>> ObservePerHoomi() => _options.Value.StoragePerHoomi
-        ? _usage.Select(u => new Measurement<long>(u.Bytes, new KeyValuePair<string, object?>("hoomi.id", u.Hoomi.ToString())))
-        : [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

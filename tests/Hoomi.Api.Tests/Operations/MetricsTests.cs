@@ -35,6 +35,40 @@ public sealed partial class MetricsTests
         });
     }
 
+    [Test]
+    public async Task Metrics_name_no_hoomi_and_report_storage_in_total_only()
+    {
+        using var factory = HoomiApiFactory.OnPostgres(new Dictionary<string, string?> { ["Hoomi:Telemetry:StorageRefreshInterval"] = "00:00:01" });
+        var scene = await MediaScene.CreateAsync(factory);
+        await scene.UploadAsync(scene.Alice, scene.NewUpload());
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // a refresh of the storage gauges
+        var text = await factory.CreateClient().GetStringAsync("/metrics");
+
+        Assert.That(text, Does.Contain("hoomi_storage_used_total"));
+        Assert.That(text, Does.Not.Contain(scene.HoomiId.ToString()), "no hoomi id anywhere");
+        Assert.That(text, Does.Not.Contain("hoomi_id"), "no per-hoomi label");
+    }
+
+    [Test]
+    public async Task With_a_metrics_token_metrics_need_it_as_a_bearer_token()
+    {
+        using var factory = HoomiApiFactory.OnPostgres(new Dictionary<string, string?> { ["Hoomi:Telemetry:MetricsToken"] = "s3cret-scrape-token" });
+        var client = factory.CreateClient();
+
+        var anonymous = await client.GetAsync("/metrics");
+        Assert.That(anonymous.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized));
+        Assert.That(anonymous.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer"));
+        await ApiClient.ProblemOf(anonymous);
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer s3cret-scrape-tokeN" } } };
+        Assert.That((await client.SendAsync(wrong)).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized));
+
+        using var right = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", "Bearer s3cret-scrape-token" } } };
+        var ok = await client.SendAsync(right);
+        Assert.That(ok.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(await ok.Content.ReadAsStringAsync(), Does.Contain("http_server_request_duration_seconds"));
+    }
+
     /// <summary>Series name with labels (without otel_scope labels) → value, from the Prometheus text format.</summary>
     private static Dictionary<string, double> Parse(string text)
     {

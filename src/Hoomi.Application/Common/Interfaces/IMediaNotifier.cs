@@ -1,20 +1,16 @@
+using Hoomi.Domain.Events;
+
 namespace Hoomi.Application.Common.Interfaces;
 
 /// <summary>
-/// Tells members what happened in their hoomis (the realtime hub implements it). Handlers call it after
-/// the database commit, never before. Events carry ids and public metadata only: no keys, no names, no tokens.
+/// Delivers committed journal rows live to the members of their hoomi (the realtime hub implements it). The
+/// <see cref="Events.HoomiEventOutbox"/> calls it after the commit, never before, with rows that are already in the
+/// journal: a failure here loses nothing for catch-up. Events carry ids and public metadata only: no keys, no names,
+/// no tokens.
 /// </summary>
 public interface IMediaNotifier
 {
-    Task MediaUploadedAsync(MediaUploadedEvent e, CancellationToken cancellationToken);
-
-    Task MediaDeletedAsync(MediaDeletedEvent e, CancellationToken cancellationToken);
-
-    Task MemberAddedAsync(MemberAddedEvent e, CancellationToken cancellationToken);
-
-    Task MemberRemovedAsync(MemberRemovedEvent e, CancellationToken cancellationToken);
-
-    Task KeysSharedAsync(KeysSharedEvent e, CancellationToken cancellationToken);
+    Task PublishAsync(HoomiEvent committed, CancellationToken cancellationToken);
 }
 
 public sealed record MediaUploadedEvent(Guid HoomiId, Guid MediaId, Guid UploaderId, string MimeType, long Size, DateTimeOffset CreatedAt);

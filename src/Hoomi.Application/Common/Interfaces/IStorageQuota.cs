@@ -17,6 +17,12 @@ public interface IStorageQuota
 
     /// <summary>Adds (positive) or frees (negative) usage directly, for forwards and purges.</summary>
     Task AdjustUsageAsync(Guid hoomiId, long bytes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases what hoomis hold reserved when their last reservation is older than <paramref name="olderThan"/>: left by
+    /// uploads that crashed before committing or releasing. Returns the number of hoomis whose reservation was released.
+    /// </summary>
+    Task<int> ReleaseStaleAsync(DateTimeOffset olderThan, CancellationToken cancellationToken);
 }
 
 public sealed record QuotaReservation(Guid HoomiId, long Bytes);

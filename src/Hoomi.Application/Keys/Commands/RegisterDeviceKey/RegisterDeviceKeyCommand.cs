@@ -4,6 +4,8 @@ using Hoomi.Domain.Common;
 using Hoomi.Domain.Keys;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Hoomi.Application.Quotas;
+using Microsoft.Extensions.Options;
 
 namespace Hoomi.Application.Keys.Commands.RegisterDeviceKey;
 
@@ -21,7 +23,7 @@ public sealed record RegisterDeviceKeyCommand(
 
 public sealed record RegisterDeviceKeyResult(DeviceKeyDto Key, bool Created);
 
-public sealed class RegisterDeviceKeyCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock)
+public sealed class RegisterDeviceKeyCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IOptions<QuotaOptions> quotas)
     : ICommandHandler<RegisterDeviceKeyCommand, RegisterDeviceKeyResult>
 {
     public async ValueTask<RegisterDeviceKeyResult> Handle(RegisterDeviceKeyCommand command, CancellationToken cancellationToken)
@@ -47,6 +49,17 @@ public sealed class RegisterDeviceKeyCommandHandler(IHoomiDbContext db, ICurrent
             }
 
             return new RegisterDeviceKeyResult(existing.ToDto(), Created: false);
+        }
+
+        // Every member's active keys must be wrapped for on each upload: an unbounded number would make every upload to
+        // that member's hoomis unbounded too.
+        var limit = quotas.Value.MaxDeviceKeysPerUser;
+        var userId = user.Id;
+        var active = await db.DeviceKeys.CountAsync(k => k.UserId == userId && k.RevokedAt == null, cancellationToken).ConfigureAwait(false);
+        if (active >= limit)
+        {
+            throw new ConflictException("device-key-limit-reached", $"This account has {active} active device keys, the most allowed ({limit}); revoke one first.",
+                new Dictionary<string, object?> { ["limit"] = limit });
         }
 
         var key = DeviceKey.Register(user.Id, command.KeyId, publicKey, clock.GetUtcNow());

@@ -1,4 +1,5 @@
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +8,7 @@ namespace Hoomi.Application.Media.Commands.DeleteMedia;
 /// <summary>The uploader or an owner deletes a media item: gone from every read at once, purged after the retention period.</summary>
 public sealed record DeleteMediaCommand(Guid MediaId) : ICommand<Unit>;
 
-public sealed class DeleteMediaCommandHandler(IHoomiDbContext db, ICurrentUser user, IMediaNotifier notifier, TimeProvider clock, ThumbnailCache thumbnails)
+public sealed class DeleteMediaCommandHandler(IHoomiDbContext db, ICurrentUser user, HoomiEventOutbox events, TimeProvider clock, ThumbnailCache thumbnails)
     : ICommandHandler<DeleteMediaCommand, Unit>
 {
     public async ValueTask<Unit> Handle(DeleteMediaCommand command, CancellationToken cancellationToken)
@@ -17,13 +18,14 @@ public sealed class DeleteMediaCommandHandler(IHoomiDbContext db, ICurrentUser u
         var isOwner = await db.Memberships.AnyAsync(
             m => m.HoomiId == media.HoomiId && m.UserId == userId && m.Role == Domain.Hoomis.MemberRole.Owner, cancellationToken).ConfigureAwait(false);
         media.Delete(userId, isOwner, clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        events.Add(media.HoomiId, HoomiEventTypes.MediaDeleted, new MediaDeletedEvent(media.HoomiId, media.Id));
+        await events.SaveAsync(cancellationToken).ConfigureAwait(false);
         if (media.ThumbnailStorageKey is not null)
         {
             await thumbnails.RemoveAsync(media.ThumbnailStorageKey, cancellationToken).ConfigureAwait(false);
         }
 
-        await notifier.MediaDeletedAsync(new MediaDeletedEvent(media.HoomiId, media.Id), cancellationToken).ConfigureAwait(false);
+        await events.DispatchAsync().ConfigureAwait(false);
         return Unit.Value;
     }
 }

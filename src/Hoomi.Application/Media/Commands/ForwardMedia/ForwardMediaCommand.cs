@@ -1,6 +1,7 @@
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Hoomi.Application.Media.Commands.UploadMedia;
 using Hoomi.Domain.Common;
 using Mediator;
@@ -17,7 +18,7 @@ public sealed record ForwardMediaCommand(Guid SourceMediaId, Guid TargetHoomiId,
     IReadOnlyList<UploadWrappedKey?>? WrappedKeys, string? SenderKeyId = null, string? Signature = null) : ICommand<MediaDto>;
 
 public sealed class ForwardMediaCommandHandler(
-    IHoomiDbContext db, ICurrentUser user, IStorageQuota quota, IMediaNotifier notifier, TimeProvider clock)
+    IHoomiDbContext db, ICurrentUser user, IStorageQuota quota, HoomiEventOutbox events, TimeProvider clock)
     : ICommandHandler<ForwardMediaCommand, MediaDto>
 {
     public async ValueTask<MediaDto> Handle(ForwardMediaCommand command, CancellationToken cancellationToken)
@@ -28,7 +29,7 @@ public sealed class ForwardMediaCommandHandler(
         var newId = Guid.Parse(command.MediaId!);
         if (await db.Media.AnyAsync(m => m.Id == newId, cancellationToken).ConfigureAwait(false))
         {
-            throw new ConflictException("media-id-in-use", "This media id is already used.");
+            throw UploadMediaCommandHandler.MediaIdTaken();
         }
 
         if (command.SenderKeyId is not null)
@@ -55,11 +56,17 @@ public sealed class ForwardMediaCommandHandler(
         var reservation = await quota.ReserveAsync(command.TargetHoomiId, item.StoredBytes, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using var transaction = await db.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             db.Media.Add(item);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            await quota.CommitAsync(reservation, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            events.Add(item.HoomiId, HoomiEventTypes.MediaUploaded,
+                new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt));
+            try
+            {
+                await events.SaveAsync(cancellationToken, () => quota.CommitAsync(reservation, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (ConflictException e) when (e.Code == "already-exists")
+            {
+                throw UploadMediaCommandHandler.MediaIdTaken();
+            }
         }
         catch
         {
@@ -67,8 +74,7 @@ public sealed class ForwardMediaCommandHandler(
             throw;
         }
 
-        await notifier.MediaUploadedAsync(
-            new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt), cancellationToken).ConfigureAwait(false);
+        await events.DispatchAsync().ConfigureAwait(false);
         return (await db.ToDtosAsync([item], userId, item.WrappedKeys, cancellationToken).ConfigureAwait(false))[0];
     }
 }

@@ -18,6 +18,7 @@ public sealed class ForwardMediaCommandValidator : AbstractValidator<ForwardMedi
             .Must(m => m is null || (Base64Url.TryDecode(m, out var b) && b.Length > 28 && b.Length <= max))
             .WithMessage("encryptedMetadata must be unpadded base64url of a nonce, ciphertext and tag.");
         RuleFor(c => c.WrappedKeys).NotEmpty()
+            .Must(keys => keys is null || keys.Count <= 10_000).WithMessage("wrappedKeys has more than 10000 entries.")
             .Must(keys => keys is null || keys.All(k => k is not null)).WithMessage("wrappedKeys has an empty entry.")
             .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
             .WithMessage("wrappedKeys names a recipient key twice.");

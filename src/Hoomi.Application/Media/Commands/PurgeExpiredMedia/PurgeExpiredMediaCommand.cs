@@ -22,9 +22,10 @@ public sealed class PurgeExpiredMediaCommandHandler(
     {
         var cutoff = clock.GetUtcNow() - retention.Value.RestoreWindow;
         var (purged, deleted) = (0, 0);
+        var skipped = new List<Guid>();
         while (true)
         {
-            var batch = await db.Media.Where(m => m.DeletedAt != null && m.DeletedAt < cutoff)
+            var batch = await db.Media.AsNoTracking().Where(m => m.DeletedAt != null && m.DeletedAt < cutoff && !skipped.Contains(m.Id))
                 .OrderBy(m => m.DeletedAt).Take(command.BatchSize)
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
@@ -36,8 +37,18 @@ public sealed class PurgeExpiredMediaCommandHandler(
             {
                 await using (var transaction = await db.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    db.Media.Remove(media);
-                    await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    // Conditional, not by key alone: a restore that committed after the batch was read makes the row
+                    // no longer expired, and the purge must then leave it (and its blobs) alone. Wrapped keys go by
+                    // the database's cascade.
+                    var removed = await db.Media
+                        .Where(m => m.Id == media.Id && m.DeletedAt != null && m.DeletedAt < cutoff)
+                        .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+                    if (removed == 0)
+                    {
+                        skipped.Add(media.Id);
+                        continue; // the transaction is disposed, so rolled back; nothing was changed
+                    }
+
                     await quota.AdjustUsageAsync(media.HoomiId, -media.StoredBytes, cancellationToken).ConfigureAwait(false);
                     await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 }

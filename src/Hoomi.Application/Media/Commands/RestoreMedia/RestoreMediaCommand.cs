@@ -1,5 +1,6 @@
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Hoomi.Domain.Hoomis;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,7 @@ namespace Hoomi.Application.Media.Commands.RestoreMedia;
 public sealed record RestoreMediaCommand(Guid MediaId) : ICommand<MediaDto>;
 
 public sealed class RestoreMediaCommandHandler(
-    IHoomiDbContext db, ICurrentUser user, IMediaNotifier notifier, TimeProvider clock, IOptions<RetentionOptions> retention)
+    IHoomiDbContext db, ICurrentUser user, HoomiEventOutbox events, TimeProvider clock, IOptions<RetentionOptions> retention)
     : ICommandHandler<RestoreMediaCommand, MediaDto>
 {
     public async ValueTask<MediaDto> Handle(RestoreMediaCommand command, CancellationToken cancellationToken)
@@ -24,9 +25,9 @@ public sealed class RestoreMediaCommandHandler(
         var isOwner = await db.Memberships.AnyAsync(
             m => m.HoomiId == media.HoomiId && m.UserId == userId && m.Role == MemberRole.Owner, cancellationToken).ConfigureAwait(false);
         media.Restore(userId, isOwner, clock.GetUtcNow(), retention.Value.RestoreWindow);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await notifier.MediaUploadedAsync(
-            new MediaUploadedEvent(media.HoomiId, media.Id, media.UploaderId, media.MimeType, media.Size, media.CreatedAt), cancellationToken).ConfigureAwait(false);
+        events.Add(media.HoomiId, HoomiEventTypes.MediaUploaded,
+            new MediaUploadedEvent(media.HoomiId, media.Id, media.UploaderId, media.MimeType, media.Size, media.CreatedAt));
+        await events.SaveAndPublishAsync(cancellationToken).ConfigureAwait(false);
         return await db.ToDtoAsync(media, userId, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Hoomi.Application.Media.Commands.UploadMedia;
 using Hoomi.Domain.Common;
 using Mediator;
@@ -15,7 +16,7 @@ public sealed record ShareKeysCommand(Guid MediaId, IReadOnlyList<SharedWrappedK
 
 public sealed record ShareKeysResult(IReadOnlyList<string> AddedKeyIds);
 
-public sealed class ShareKeysCommandHandler(IHoomiDbContext db, ICurrentUser user, IMediaNotifier notifier, TimeProvider clock)
+public sealed class ShareKeysCommandHandler(IHoomiDbContext db, ICurrentUser user, HoomiEventOutbox events, TimeProvider clock)
     : ICommandHandler<ShareKeysCommand, ShareKeysResult>
 {
     public async ValueTask<ShareKeysResult> Handle(ShareKeysCommand command, CancellationToken cancellationToken)
@@ -37,9 +38,9 @@ public sealed class ShareKeysCommandHandler(IHoomiDbContext db, ICurrentUser use
             media.AddWrappedKey(current[k.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), now, k.SignerKeyId!, Decode(k.Signature));
         }
 
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         var added = requested.Select(k => k.RecipientKeyId!).ToList();
-        await notifier.KeysSharedAsync(new KeysSharedEvent(media.HoomiId, media.Id, added), cancellationToken).ConfigureAwait(false);
+        events.Add(media.HoomiId, HoomiEventTypes.KeysShared, new KeysSharedEvent(media.HoomiId, media.Id, added));
+        await events.SaveAndPublishAsync(cancellationToken).ConfigureAwait(false);
         return new ShareKeysResult(added);
     }
 

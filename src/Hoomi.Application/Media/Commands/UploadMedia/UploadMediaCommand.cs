@@ -1,6 +1,7 @@
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Hoomi.Domain.Common;
 using Hoomi.Domain.Media;
 using Mediator;
@@ -17,7 +18,7 @@ public sealed record UploadMediaCommand(Guid HoomiId, UploadMetadata Metadata, I
 public sealed record UploadMediaResult(MediaDto Media, bool Created);
 
 public sealed class UploadMediaCommandHandler(
-    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IStorageQuota quota, IMediaNotifier notifier, TimeProvider clock)
+    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IStorageQuota quota, HoomiEventOutbox events, TimeProvider clock)
     : ICommandHandler<UploadMediaCommand, UploadMediaResult>
 {
     public async ValueTask<UploadMediaResult> Handle(UploadMediaCommand command, CancellationToken cancellationToken)
@@ -57,8 +58,29 @@ public sealed class UploadMediaCommandHandler(
         }
 
         var recipients = await RecipientKeys.RequireExactSetAsync(db, command.HoomiId, m.WrappedKeys!, cancellationToken).ConfigureAwait(false);
+
+        // No row has this id, so a blob under its usual keys is a leftover of an attempt that never committed (a crash
+        // mid-upload, or a concurrent attempt still running). This attempt then writes under keys of its own: nothing
+        // it does can collide with or overwrite that blob, and the row insert decides which attempt wins.
+        var (contentKey, thumbnailKey) = (MediaItem.ContentKeyFor(command.HoomiId, mediaId), MediaItem.ThumbnailKeyFor(command.HoomiId, mediaId));
+        var leftovers = new List<string>();
+        string[] usual = m.Thumbnail is null ? [contentKey] : [contentKey, thumbnailKey];
+        foreach (var key in usual)
+        {
+            if (await blobs.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
+            {
+                leftovers.Add(key);
+            }
+        }
+
+        if (leftovers.Count > 0)
+        {
+            var attempt = Guid.NewGuid();
+            (contentKey, thumbnailKey) = (MediaItem.ContentKeyFor(command.HoomiId, mediaId, attempt), MediaItem.ThumbnailKeyFor(command.HoomiId, mediaId, attempt));
+        }
+
         var item = MediaItem.Create(
-            new MediaContent(mediaId, command.HoomiId, MediaItem.ContentKeyFor(command.HoomiId, mediaId), m.Size!.Value, m.Sha256!,
+            new MediaContent(mediaId, command.HoomiId, contentKey, m.Size!.Value, m.Sha256!,
                 m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Decode(m.EncryptedMetadata)),
             userId, clock.GetUtcNow());
         if (m.SenderKeyId is not null)
@@ -87,16 +109,23 @@ public sealed class UploadMediaCommandHandler(
 
             if (thumbnail is not null)
             {
-                var key = MediaItem.ThumbnailKeyFor(command.HoomiId, mediaId);
+                var key = thumbnailKey;
                 _ = await StoreAsync(key, thumbnail, m.Thumbnail!.Size!.Value, m.Thumbnail.Sha256!, "thumbnail", stored, cancellationToken).ConfigureAwait(false);
                 item.AttachThumbnail(key, m.Thumbnail.Size.Value, m.Thumbnail.Sha256!);
             }
 
-            await using var transaction = await db.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             db.Media.Add(item);
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            await quota.CommitAsync(reservation, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            events.Add(item.HoomiId, HoomiEventTypes.MediaUploaded,
+                new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt));
+            try
+            {
+                await events.SaveAsync(cancellationToken, () => quota.CommitAsync(reservation, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (ConflictException e) when (e.Code == "already-exists")
+            {
+                // A concurrent attempt at the same id committed first: the same answer as for any id already taken.
+                throw MediaIdTaken();
+            }
         }
         catch
         {
@@ -110,8 +139,8 @@ public sealed class UploadMediaCommandHandler(
             throw;
         }
 
-        await notifier.MediaUploadedAsync(
-            new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt), cancellationToken).ConfigureAwait(false);
+        await events.DispatchAsync().ConfigureAwait(false);
+        await RemoveLeftoversAsync(leftovers).ConfigureAwait(false);
         var dto = (await db.ToDtosAsync([item], userId, item.WrappedKeys, cancellationToken).ConfigureAwait(false))[0];
         return new UploadMediaResult(dto, Created: true);
     }
@@ -151,10 +180,40 @@ public sealed class UploadMediaCommandHandler(
         if (existing.HoomiId != command.HoomiId || existing.IsDeleted || existing.Size != command.Metadata.Size
             || !string.Equals(existing.Sha256, command.Metadata.Sha256, StringComparison.Ordinal))
         {
-            throw new ConflictException("media-id-in-use", "This media id is already used by other content.");
+            throw MediaIdTaken();
         }
 
         return new UploadMediaResult(await db.ToDtoAsync(existing, userId, ct).ConfigureAwait(false), Created: false);
+    }
+
+    /// <summary>
+    /// The one answer for a media id that cannot be used, wherever it is used (this hoomi, another one the caller
+    /// cannot see, a deleted item, a concurrent upload): media ids are one namespace, so "taken" is all it says.
+    /// </summary>
+    internal static ConflictException MediaIdTaken() =>
+        new("media-id-in-use", "This media id is already taken; choose a new one.");
+
+    /// <summary>
+    /// Deletes blobs a crashed attempt left under this media id's usual keys, once this attempt's row is committed.
+    /// Safe: no row references them (checked), and no other attempt can commit the id any more, so whichever attempt
+    /// wrote them fails its insert and would delete them itself. A failure leaves them to the orphan sweep.
+    /// </summary>
+    private async Task RemoveLeftoversAsync(List<string> leftovers)
+    {
+        foreach (var key in leftovers)
+        {
+            try
+            {
+                if (!await db.Media.AnyAsync(x => x.StorageKey == key || x.ThumbnailStorageKey == key, CancellationToken.None).ConfigureAwait(false))
+                {
+                    await blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The orphan sweep removes it later; the upload itself has succeeded.
+            }
+        }
     }
 
     private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];

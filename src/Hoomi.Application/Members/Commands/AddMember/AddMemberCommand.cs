@@ -1,6 +1,7 @@
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,7 +10,7 @@ namespace Hoomi.Application.Members.Commands.AddMember;
 /// <summary>An owner adds an existing account, found by user name (case-insensitively), as a member.</summary>
 public sealed record AddMemberCommand(Guid HoomiId, string UserName) : ICommand<MemberDto>;
 
-public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, IMediaNotifier notifier)
+public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, HoomiEventOutbox events)
     : ICommandHandler<AddMemberCommand, MemberDto>
 {
     public async ValueTask<MemberDto> Handle(AddMemberCommand command, CancellationToken cancellationToken)
@@ -20,8 +21,8 @@ public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser use
             ?? throw new NotFoundException("User");
 
         var membership = hoomi.AddMember(target.Id, user.Id, clock.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await notifier.MemberAddedAsync(new MemberAddedEvent(hoomi.Id, target.Id), cancellationToken).ConfigureAwait(false);
+        events.Add(hoomi.Id, HoomiEventTypes.MemberAdded, new MemberAddedEvent(hoomi.Id, target.Id));
+        await events.SaveAndPublishAsync(cancellationToken).ConfigureAwait(false);
 
         var keys = await db.DeviceKeys.AsNoTracking()
             .Where(k => k.UserId == target.Id && k.RevokedAt == null)

@@ -1,5 +1,6 @@
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Mediator;
 
 namespace Hoomi.Application.Members.Commands.RemoveMember;
@@ -7,7 +8,7 @@ namespace Hoomi.Application.Members.Commands.RemoveMember;
 /// <summary>An owner removes a member, or a member leaves (their own user id). The last owner cannot leave.</summary>
 public sealed record RemoveMemberCommand(Guid HoomiId, Guid UserId) : ICommand<Unit>;
 
-public sealed class RemoveMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, IMediaNotifier notifier)
+public sealed class RemoveMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, HoomiEventOutbox events)
     : ICommandHandler<RemoveMemberCommand, Unit>
 {
     public async ValueTask<Unit> Handle(RemoveMemberCommand command, CancellationToken cancellationToken)
@@ -15,8 +16,8 @@ public sealed class RemoveMemberCommandHandler(IHoomiDbContext db, ICurrentUser 
         var hoomi = await db.LoadHoomiForMemberAsync(command.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
         var removed = hoomi.RemoveMember(command.UserId, user.Id);
         db.Memberships.Remove(removed);
-        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        await notifier.MemberRemovedAsync(new MemberRemovedEvent(hoomi.Id, command.UserId), cancellationToken).ConfigureAwait(false);
+        events.Add(hoomi.Id, HoomiEventTypes.MemberRemoved, new MemberRemovedEvent(hoomi.Id, command.UserId));
+        await events.SaveAndPublishAsync(cancellationToken).ConfigureAwait(false);
         return Unit.Value;
     }
 }

@@ -21,6 +21,16 @@ public sealed class ForwardMediaCommandValidatorTests
     [Test]
     public void A_forward_with_a_new_uuidv7_and_keys_is_valid() => Assert.That(FieldsAtFault(Valid()), Is.Empty);
 
+    private static UploadWrappedKey? DistinctKey(int i) =>
+        new(Hoomi.Domain.Common.Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), Enc, WrappedKeyBytes);
+
+    [Test]
+    public void More_than_10000_wraps_are_refused_like_an_upload_with_as_many()
+    {
+        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [.. Enumerable.Range(1, 10_000).Select(DistinctKey)] }), Is.Empty, "10000 is still allowed");
+        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [.. Enumerable.Range(1, 10_001).Select(DistinctKey)] }), Is.EqualTo(new[] { "WrappedKeys" }));
+    }
+
     [Test]
     public void Encrypted_metadata_is_optional() => Assert.That(FieldsAtFault(Valid() with { EncryptedMetadata = null }), Is.Empty);
 

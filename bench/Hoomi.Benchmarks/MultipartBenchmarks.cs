@@ -71,7 +71,7 @@ public class MultipartBenchmarks
             throw new InvalidOperationException($"Read {file} bytes of the file part, expected {_fileLength}.");
         }
 
-        var thumbnailStream = await parts.OpenThumbnailAsync(CancellationToken.None);
+        var thumbnailStream = await parts.OpenThumbnailAsync(false, CancellationToken.None);
         var thumbnail = thumbnailStream is null ? -1 : await Drain(thumbnailStream);
         if (thumbnail != _thumbnailLength)
         {

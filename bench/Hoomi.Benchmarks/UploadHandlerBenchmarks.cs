@@ -142,6 +142,8 @@ public class UploadHandlerBenchmarks
         public Task<Stream> OpenFileAsync(CancellationToken cancellationToken) =>
             Task.FromResult<Stream>(new MemoryStream(ciphertext, writable: false));
 
-        public Task<Stream?> OpenThumbnailAsync(CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+        public Task<Stream?> OpenThumbnailAsync(bool sealFollows, CancellationToken cancellationToken) => Task.FromResult<Stream?>(null);
+
+        public Task<UploadSeal> ReadSealAsync(CancellationToken cancellationToken) => throw new NotSupportedException("These uploads declare sha256 in metadata.");
     }
 }

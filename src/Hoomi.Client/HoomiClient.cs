@@ -182,10 +182,12 @@ public sealed partial class HoomiClient : IDisposable
 
     /// <summary>
     /// Encrypts <paramref name="content"/> (from its current position to its end) and uploads it to a hoomi, with the
-    /// file key wrapped for every current member device key. The stream is read twice — once to learn the ciphertext's
-    /// size and SHA-256, which the metadata part declares before the ciphertext, and once while sending — with the same
-    /// key and salt, so both passes give the same bytes; it must therefore be seekable. When the members' keys change in
-    /// between (409), the keys are wrapped again for the new set and the upload is retried with the same media id.
+    /// file key wrapped for every current member device key. One pass: the ciphertext's size follows from the
+    /// plaintext's (hoomi-e2ee-2 is length-preserving up to padding and tags), so the request goes out with a
+    /// Content-Length, and the ciphertext's SHA-256 and the item signature over it follow the ciphertext in a final
+    /// <c>seal</c> part. A text-like file that is compressed is read once more first, only to count its Brotli length
+    /// (the header seals it). The stream must be seekable so that a retry can start again: when the members' keys
+    /// change (409), the keys are wrapped for the new set and the upload is retried with the same media id.
     /// </summary>
     public async Task<MediaInfo> UploadAsync(Guid hoomiId, Stream content, UploadOptions options, IProgress<TransferProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -193,7 +195,7 @@ public sealed partial class HoomiClient : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         if (!content.CanRead || !content.CanSeek)
         {
-            throw new ArgumentException("Uploads read the content twice (hash, then send), so the stream must be readable and seekable.", nameof(content));
+            throw new ArgumentException("Uploads start again from the beginning when retried, so the stream must be readable and seekable.", nameof(content));
         }
 
         await EnsureDeviceKeyRegisteredAsync(cancellationToken).ConfigureAwait(false);
@@ -204,6 +206,7 @@ public sealed partial class HoomiClient : IDisposable
         try
         {
             var compress = options.Compress ?? CompressionPolicy.ShouldCompress(options.MimeType);
+            var sealedLength = compress ? await CompressedLengthAsync(content, start, cancellationToken).ConfigureAwait(false) : plaintextLength;
             var writer = new Hme1WriterOptions
             {
                 Compress = compress,
@@ -212,18 +215,9 @@ public sealed partial class HoomiClient : IDisposable
                 Version = Hme1Format.Version2,
                 Pad = options.Pad,
                 // The sealed length goes in the header, before the first segment: a compressed stream is counted first.
-                PlaintextLength = compress ? await CompressedLengthAsync(content, start, cancellationToken).ConfigureAwait(false) : plaintextLength,
+                PlaintextLength = sealedLength,
             };
-
-            string sha256;
-            long size;
-            byte[] header;
-            using (var sink = new HashingSink())
-            {
-                header = await EncryptAsync(content, start, sink, fileKey, writer, n => progress?.Report(new TransferProgress("preparing", n, plaintextLength)), cancellationToken).ConfigureAwait(false);
-                size = sink.BytesWritten;
-                sha256 = sink.HashHex();
-            }
+            var size = Hme1Format.CiphertextLengthV2(sealedLength, 1 << writer.Log2SegmentSize, writer.Pad);
 
             var encryptedMetadataBytes = EncryptedMetadata.Encrypt(fileKey, mediaId, new MediaMetadata(
                 options.Name, options.MimeType, plaintextLength, options.Width, options.Height, options.DurationMs), pad: true);
@@ -231,26 +225,29 @@ public sealed partial class HoomiClient : IDisposable
             var thumbnail = await EncryptThumbnailAsync(options, fileKey, cancellationToken).ConfigureAwait(false);
             var thumbnailHash = thumbnail is null ? null : SHA256.HashData(thumbnail);
             var thumbnailJson = thumbnail is null ? null : new UploadThumbnailJson(thumbnail.Length, Convert.ToHexStringLower(thumbnailHash!));
-            var senderKeyId = DeviceKey.KeyId;
+            string senderKeyId = DeviceKey.KeyId;
 
             for (var attempt = 1; ; attempt++)
             {
                 var members = await ListMembersAsync(hoomiId, cancellationToken).ConfigureAwait(false);
                 // Every key is checked (fingerprint, identity signature, pinned identity) before the file key is wrapped for it.
                 var wraps = WrapFor(DeviceVerifier.RequireRecipients(members, Trust), fileKey, mediaId);
-                var signature = SignItem(new ItemStatement(
-                    hoomiId, mediaId, senderKeyId, header, Convert.FromHexString(sha256), size, encryptedMetadataBytes,
-                    thumbnailHash, thumbnail?.Length, options.MimeType, ToSigned(wraps)));
+                var signedWraps = ToSigned(wraps);
                 var metadata = JsonSerializer.SerializeToUtf8Bytes(new UploadMetadataJson(
-                    mediaId.ToString("D"), options.MimeType, size, sha256, options.Width, options.Height, options.DurationMs, encryptedMetadata,
-                    thumbnailJson, wraps, senderKeyId, signature), Json);
+                    mediaId.ToString("D"), options.MimeType, size, null, options.Width, options.Height, options.DurationMs, encryptedMetadata,
+                    thumbnailJson, wraps, senderKeyId, null, TrailingSeal: true), Json);
+                byte[] Seal(byte[] header, byte[] sha256) => JsonSerializer.SerializeToUtf8Bytes(new UploadSealJson(
+                    Convert.ToHexStringLower(sha256),
+                    SignItem(new ItemStatement(hoomiId, mediaId, senderKeyId, header, sha256, size, encryptedMetadataBytes,
+                        thumbnailHash, thumbnail?.Length, options.MimeType, signedWraps))), Json);
                 try
                 {
                     return await SendJsonAsync<MediaInfo>(
                         () => new HttpRequestMessage(HttpMethod.Post, $"hoomis/{hoomiId}/media")
                         {
-                            Content = new EncryptedUploadContent(metadata, size, sha256, async (output, ct) => await EncryptAsync(
-                                content, start, output, fileKey, writer, n => progress?.Report(new TransferProgress("uploading", n, plaintextLength)), ct).ConfigureAwait(false), thumbnail),
+                            Content = new EncryptedUploadContent(metadata, size, async (output, ct) => await EncryptAsync(
+                                content, start, output, fileKey, writer, n => progress?.Report(new TransferProgress("uploading", n, plaintextLength)), ct).ConfigureAwait(false),
+                                thumbnail, Seal, UploadSealLength(signed: true)),
                         },
                         true, cancellationToken).ConfigureAwait(false);
                 }
@@ -265,6 +262,10 @@ public sealed partial class HoomiClient : IDisposable
             CryptographicOperations.ZeroMemory(fileKey);
         }
     }
+
+    /// <summary>The seal part's JSON is of fixed length (64 hex digits, an 86-character signature), so the body's length is known first.</summary>
+    private static int UploadSealLength(bool signed) => JsonSerializer.SerializeToUtf8Bytes(
+        new UploadSealJson(new string('0', 64), signed ? new string('A', 86) : null), Json).Length;
 
     private static async Task<long> CompressedLengthAsync(Stream source, long start, CancellationToken cancellationToken)
     {

@@ -71,6 +71,92 @@ public sealed partial class SdkEndToEndTests
         Assert.That(result.Sender.UserId, Is.EqualTo(media.UploaderId));
     }
 
+    [TestCase(0)]
+    [TestCase(3_000_000)]
+    public async Task An_upload_reads_its_plaintext_once_and_a_file_that_changes_meanwhile_is_refused(int length)
+    {
+        // One pass: no encrypt-to-hash-then-encrypt-again; the hash and signature follow the ciphertext (seal part).
+        var plaintext = Plaintext.WithMarker(Math.Max(length, 64), "ONE-PASS")[..length];
+        await using var counting = new CountingStream(plaintext);
+        var media = await _alice.Client.UploadAsync(_family, counting, new UploadOptions("clip.bin", "application/octet-stream"));
+        Assert.That(counting.BytesRead, Is.EqualTo(length), "every plaintext byte is read exactly once");
+        using var downloaded = new MemoryStream();
+        var result = await _bob.Client.DownloadAsync(media.Id, downloaded);
+        Assert.That(downloaded.ToArray(), Is.EqualTo(plaintext));
+        Assert.That(result.Sender.IsSigned, Is.True, "the seal's signature verifies");
+
+        if (length > 0)
+        {
+            // The length was promised up front: a file that grows while it is read breaks the body off, nothing is stored.
+            await using var growing = new CountingStream(plaintext) { GrowBy = 70_000 };
+            var before = (await _bob.Client.ListMediaAsync(_family, limit: 100)).Items.Count;
+            Assert.That(async () => await _alice.Client.UploadAsync(_family, growing, new UploadOptions("grows.bin", "application/octet-stream")),
+                Throws.InstanceOf<Exception>());
+            Assert.That((await _bob.Client.ListMediaAsync(_family, limit: 100)).Items, Has.Count.EqualTo(before));
+        }
+    }
+
+    /// <summary>A seekable read stream over bytes that counts what is read; <see cref="GrowBy"/> makes it longer than its Length said.</summary>
+    private sealed class CountingStream(byte[] data) : Stream
+    {
+        private readonly MemoryStream _inner = new(data, writable: false);
+        private int _grown;
+
+        public long BytesRead { get; private set; }
+
+        public int GrowBy { get; init; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => _inner.Length;
+
+        public override long Position { get => _inner.Position; set => _inner.Position = value; }
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = _inner.Read(buffer);
+            if (n == 0 && _grown < GrowBy)
+            {
+                n = Math.Min(buffer.Length, GrowBy - _grown);
+                buffer[..n].Fill(0x42);
+                _grown += n;
+            }
+
+            BytesRead += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+        public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+
     [Test]
     public async Task The_stored_blob_contains_none_of_the_plaintext()
     {

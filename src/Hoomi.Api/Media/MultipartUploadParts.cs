@@ -8,14 +8,18 @@ namespace Hoomi.Api.Media;
 
 /// <summary>
 /// Reads an upload's <c>multipart/form-data</c> body as a sequence of streams with <see cref="MultipartReader"/>:
-/// <c>metadata</c>, then <c>file</c>, then optionally <c>thumbnail</c>. Nothing is buffered beyond the reader's own
-/// small buffer; a body that breaks off surfaces as <see cref="UploadInterruptedException"/>.
+/// <c>metadata</c>, then <c>file</c>, then optionally <c>thumbnail</c>, then <c>seal</c> when the metadata announced one.
+/// Nothing is buffered beyond the reader's own small buffer; a body that breaks off surfaces as
+/// <see cref="UploadInterruptedException"/>.
 /// </summary>
 public sealed class MultipartUploadParts : IUploadParts
 {
     private const int MaxMetadataBytes = 4 * 1024 * 1024;
+    private const int MaxSealBytes = 4 * 1024;
     private const int ReaderBufferSize = 64 * 1024;
     private readonly MultipartReader _reader;
+    private JsonSerializerOptions? _json;
+    private MultipartSection? _pending;
     private bool _ended;
 
     private MultipartUploadParts(MultipartReader reader) => _reader = reader;
@@ -45,6 +49,7 @@ public sealed class MultipartUploadParts : IUploadParts
     /// <summary>Reads and parses the first part, which must be <c>metadata</c> (JSON, at most 4 MiB).</summary>
     public async Task<UploadMetadata> ReadMetadataAsync(JsonSerializerOptions json, CancellationToken cancellationToken)
     {
+        _json = json;
         var section = await NextAsync(cancellationToken).ConfigureAwait(false);
         if (section is null || NameOf(section) != "metadata")
         {
@@ -74,7 +79,7 @@ public sealed class MultipartUploadParts : IUploadParts
         return new InterruptionMappingStream(section.Body);
     }
 
-    public async Task<Stream?> OpenThumbnailAsync(CancellationToken cancellationToken)
+    public async Task<Stream?> OpenThumbnailAsync(bool sealFollows, CancellationToken cancellationToken)
     {
         var section = await NextAsync(cancellationToken).ConfigureAwait(false);
         if (section is null)
@@ -82,12 +87,53 @@ public sealed class MultipartUploadParts : IUploadParts
             return null;
         }
 
-        if (NameOf(section) != "thumbnail")
+        var name = NameOf(section);
+        if (name == "seal")
         {
-            throw ValidationException.For("thumbnail", "Only a thumbnail part may follow the file part.");
+            if (!sealFollows)
+            {
+                throw ValidationException.For("seal", "A seal part comes only with an upload whose metadata says trailingSeal: true.");
+            }
+
+            _pending = section;
+            return null;
+        }
+
+        if (name != "thumbnail")
+        {
+            throw ValidationException.For("thumbnail", "Only a thumbnail (or seal) part may follow the file part.");
         }
 
         return new InterruptionMappingStream(section.Body);
+    }
+
+    public async Task<UploadSeal> ReadSealAsync(CancellationToken cancellationToken)
+    {
+        var section = _pending ?? await NextAsync(cancellationToken).ConfigureAwait(false);
+        _pending = null;
+        if (section is null || NameOf(section) != "seal")
+        {
+            throw ValidationException.For("seal", "An upload with trailingSeal ends with a seal part (JSON: sha256, signature).");
+        }
+
+        UploadSeal seal;
+        try
+        {
+            await using var limited = new LengthLimitedStream(new InterruptionMappingStream(section.Body), MaxSealBytes);
+            seal = await JsonSerializer.DeserializeAsync<UploadSeal>(limited, _json, cancellationToken).ConfigureAwait(false)
+                ?? throw ValidationException.For("seal", "The seal part is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw ValidationException.For("seal", "The seal part is not valid JSON of the seal shape: " + ex.Message);
+        }
+
+        if (await NextAsync(cancellationToken).ConfigureAwait(false) is not null)
+        {
+            throw ValidationException.For("seal", "Nothing may follow the seal part.");
+        }
+
+        return seal;
     }
 
     private async Task<MultipartSection?> NextAsync(CancellationToken cancellationToken)

@@ -72,11 +72,11 @@ public sealed class UploadCommand(CliEnvironment env) : HoomiCommand<UploadSetti
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new DownloadedColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
             .StartAsync(async ctx =>
             {
-                var preparing = ctx.AddTask("hashing", maxValue: Math.Max(1, length));
+                // One pass: encrypting and sending are one task (a compressed file is first counted, unreported).
                 var uploading = ctx.AddTask("uploading", autoStart: false, maxValue: Math.Max(1, length));
                 var progress = new InlineProgress<TransferProgress>(p =>
                 {
-                    var task = p.Phase == "preparing" ? preparing : uploading;
+                    var task = uploading;
                     if (!task.IsStarted)
                     {
                         task.StartTask();
@@ -85,7 +85,6 @@ public sealed class UploadCommand(CliEnvironment env) : HoomiCommand<UploadSetti
                     task.Value = p.Bytes;
                 });
                 media = await client.UploadFileAsync(hoomiId, path, options, progress, cancellationToken).ConfigureAwait(false);
-                preparing.Value = preparing.MaxValue;
                 uploading.Value = uploading.MaxValue;
             }).ConfigureAwait(false);
 

@@ -66,7 +66,7 @@ internal sealed record UploadMetadataJson(
     string MediaId,
     string MimeType,
     long Size,
-    string Sha256,
+    string? Sha256,
     int? Width,
     int? Height,
     long? DurationMs,
@@ -74,7 +74,11 @@ internal sealed record UploadMetadataJson(
     UploadThumbnailJson? Thumbnail,
     IReadOnlyList<WrappedKeyInfo> WrappedKeys,
     string? SenderKeyId,
-    string? Signature);
+    string? Signature,
+    bool? TrailingSeal = null);
+
+/// <summary>The final <c>seal</c> part of a one-pass upload: the ciphertext's hash and the item signature over it.</summary>
+internal sealed record UploadSealJson(string Sha256, string? Signature);
 
 internal sealed record UploadThumbnailJson(long Size, string Sha256);
 

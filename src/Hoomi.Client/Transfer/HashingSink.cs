@@ -4,8 +4,8 @@ namespace Hoomi.Client.Transfer;
 
 /// <summary>
 /// A write-only stream that keeps nothing but the count and SHA-256 of what passes through, then forwards it to an
-/// optional inner stream. The upload's first pass encrypts into it (no inner) to learn the size and hash the
-/// metadata part must declare before the ciphertext itself is sent.
+/// optional inner stream: the upload's ciphertext passes through it on its way to the request, and its hash goes
+/// in the seal part after it.
 /// </summary>
 internal sealed class HashingSink(Stream? inner = null) : Stream
 {
@@ -27,7 +27,7 @@ internal sealed class HashingSink(Stream? inner = null) : Stream
         set => throw new NotSupportedException();
     }
 
-    public string HashHex() => Convert.ToHexStringLower(_hash.GetHashAndReset());
+    public byte[] Hash() => _hash.GetHashAndReset();
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

@@ -36,6 +36,12 @@ public sealed class MediaUpload
     /// <summary>Changes applied to the metadata JSON after it is built (to lie about size, hash, ...).</summary>
     public Action<JsonObject>? EditMetadata { get; set; }
 
+    /// <summary>One-pass shape: metadata says <c>trailingSeal: true</c> and carries no sha256/signature; a final <c>seal</c> part does.</summary>
+    public bool TrailingSeal { get; set; }
+
+    /// <summary>Changes applied to the seal JSON after it is built.</summary>
+    public Action<JsonObject>? EditSeal { get; set; }
+
     public static MediaUpload For(params TestDeviceKey[] recipients)
     {
         var upload = new MediaUpload();
@@ -68,7 +74,27 @@ public sealed class MediaUpload
             json["thumbnail"] = new JsonObject { ["size"] = Thumbnail.LongLength, ["sha256"] = Sha256Hex(Thumbnail) };
         }
 
+        if (TrailingSeal)
+        {
+            json.Remove("sha256");
+            json.Remove("signature");
+            json["trailingSeal"] = true;
+        }
+
         EditMetadata?.Invoke(json);
+        return json;
+    }
+
+    /// <summary>The seal part of a <see cref="TrailingSeal"/> upload: the ciphertext's hash and, when signed, the signature.</summary>
+    public JsonObject Seal()
+    {
+        var json = new JsonObject { ["sha256"] = Sha256Hex(Ciphertext) };
+        if (Sender is not null)
+        {
+            json["signature"] = _signature ??= Base64Url.Encode(Sender.Sign([.. "test item "u8, .. MediaId.ToByteArray()]));
+        }
+
+        EditSeal?.Invoke(json);
         return json;
     }
 
@@ -112,6 +138,11 @@ public sealed class MediaUpload
             var thumb = new ByteArrayContent(Thumbnail);
             thumb.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             content.Add(thumb, "thumbnail", "thumb");
+        }
+
+        if (TrailingSeal)
+        {
+            content.Add(new StringContent(Seal().ToJsonString(), Encoding.UTF8, "application/json"), "seal");
         }
 
         return content;

@@ -326,4 +326,44 @@ public sealed class MediaRoundTripTests(string provider)
         var unknown = await scene.Bob.Http.PostAsJsonAsync($"/media/{upload.MediaId}/keys", stranger);
         Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a key of no member");
     }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_one_pass_upload_with_a_trailing_seal_is_stored_and_served_like_any_other(bool withThumbnail)
+    {
+        var upload = _scene.NewUpload();
+        upload.TrailingSeal = true;
+        upload.Sender = _scene.AliceKey;
+        upload.Ciphertext = MediaUpload.FakeCiphertext(300_000);
+        upload.Thumbnail = withThumbnail ? MediaUpload.FakeCiphertext(500) : null;
+        var created = await _scene.UploadAsync(_scene.Alice, upload);
+        var seal = upload.Seal();
+        Assert.Multiple(() =>
+        {
+            Assert.That(created["sha256"]!.GetValue<string>(), Is.EqualTo(MediaUpload.Sha256Hex(upload.Ciphertext)));
+            Assert.That(created["size"]!.GetValue<long>(), Is.EqualTo(upload.Ciphertext.LongLength));
+            Assert.That(created["signature"]!.GetValue<string>(), Is.EqualTo(seal["signature"]!.GetValue<string>()), "the seal's signature is the item's");
+            Assert.That(created["senderKeyId"]!.GetValue<string>(), Is.EqualTo(_scene.AliceKey.KeyId));
+            Assert.That(created["hasThumbnail"]!.GetValue<bool>(), Is.EqualTo(withThumbnail));
+        });
+
+        var body = await _scene.Bob.Http.GetByteArrayAsync($"/media/{upload.MediaId}");
+        Assert.That(body.SequenceEqual(upload.Ciphertext), Is.True, "downloaded bytes differ from the uploaded ones");
+        if (withThumbnail)
+        {
+            Assert.That((await _scene.Bob.Http.GetByteArrayAsync($"/media/{upload.MediaId}/thumbnail")).SequenceEqual(upload.Thumbnail!), Is.True);
+        }
+    }
+
+    [Test]
+    public async Task A_one_pass_upload_under_an_id_already_stored_is_409_even_with_the_same_content()
+    {
+        // Its hash comes after the ciphertext, so the server cannot match it to the stored item before reading it all.
+        var upload = _scene.NewUpload();
+        await _scene.UploadAsync(_scene.Alice, upload);
+        upload.TrailingSeal = true;
+        var response = await _scene.Alice.Http.PostAsync($"/hoomis/{_scene.HoomiId}/media", upload.ToContent());
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), await response.Content.ReadAsStringAsync());
+        Assert.That((await ApiClient.ProblemOf(response))["type"]!.GetValue<string>(), Is.EqualTo("urn:hoomi:problem:media-id-in-use"));
+    }
 }

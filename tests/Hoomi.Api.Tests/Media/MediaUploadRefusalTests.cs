@@ -89,6 +89,100 @@ public sealed class MediaUploadRefusalTests(string provider)
 
     private Task<JsonObject> Refused(MediaUpload upload, HttpStatusCode expected, string? type = null) => Refused(upload.ToContent(), expected, type);
 
+    private MediaUpload OnePass()
+    {
+        var upload = _scene.NewUpload();
+        upload.TrailingSeal = true;
+        upload.Sender = _scene.AliceKey;
+        return upload;
+    }
+
+    [Test]
+    public async Task A_seal_whose_hash_is_not_the_stored_files_is_422()
+    {
+        var upload = OnePass();
+        upload.EditSeal = s => s["sha256"] = MediaUpload.Sha256Hex([1, 2, 3]);
+        await Refused(upload, (HttpStatusCode)422, "hash-mismatch");
+    }
+
+    [Test]
+    public async Task A_one_pass_upload_without_its_seal_part_is_400()
+    {
+        var upload = OnePass();
+        upload.TrailingSeal = false;
+        upload.EditMetadata = m =>
+        {
+            m.Remove("sha256");
+            m.Remove("signature");
+            m["trailingSeal"] = true;
+        };
+        var problem = await Refused(upload, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]!["seal"], Is.Not.Null);
+    }
+
+    [Test]
+    public async Task A_seal_part_without_trailing_seal_in_metadata_is_400()
+    {
+        var upload = OnePass();
+        upload.EditMetadata = m =>
+        {
+            m.Remove("trailingSeal");
+            m["sha256"] = MediaUpload.Sha256Hex(upload.Ciphertext);
+            m["signature"] = upload.Seal()["signature"]!.GetValue<string>();
+        };
+        var problem = await Refused(upload, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]!["seal"], Is.Not.Null);
+    }
+
+    [TestCase("sha256")]
+    [TestCase("signature")]
+    public async Task A_one_pass_upload_that_also_declares_the_field_in_metadata_is_400(string field)
+    {
+        var upload = OnePass();
+        upload.EditMetadata = m => m[field] = upload.Seal()[field]!.GetValue<string>();
+        var problem = await Refused(upload, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]![field], Is.Not.Null);
+    }
+
+    [TestCase("not json", "seal")]
+    [TestCase("{\"sha256\": 5}", "seal")]
+    [TestCase("{\"sha256\": \"ABC\"}", "seal.sha256")]
+    [TestCase("{}", "seal.sha256")]
+    public async Task A_malformed_seal_is_400(string seal, string field)
+    {
+        var upload = OnePass();
+        upload.TrailingSeal = false;
+        upload.EditMetadata = m =>
+        {
+            m.Remove("sha256");
+            m.Remove("signature");
+            m["trailingSeal"] = true;
+        };
+        var content = upload.ToContent();
+        content.Add(new StringContent(seal, Encoding.UTF8, "application/json"), "seal");
+        var problem = await Refused(content, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]![field], Is.Not.Null);
+    }
+
+    [Test]
+    public async Task A_seal_without_the_signature_its_sender_key_promises_is_400()
+    {
+        var upload = OnePass();
+        upload.EditSeal = s => s.Remove("signature");
+        var problem = await Refused(upload, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]!["seal.signature"], Is.Not.Null);
+    }
+
+    [Test]
+    public async Task A_part_after_the_seal_is_400()
+    {
+        var upload = OnePass();
+        var content = upload.ToContent();
+        content.Add(new ByteArrayContent([1, 2, 3]), "extra", "extra");
+        var problem = await Refused(content, HttpStatusCode.BadRequest, "validation");
+        Assert.That(problem["errors"]!["seal"], Is.Not.Null);
+    }
+
     [Test]
     public async Task A_body_that_is_not_multipart_is_415()
     {

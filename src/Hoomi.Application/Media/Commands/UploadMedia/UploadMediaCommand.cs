@@ -3,6 +3,7 @@ using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Events;
 using Hoomi.Domain.Common;
+using Hoomi.Domain.Keys;
 using Hoomi.Domain.Media;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -49,6 +50,12 @@ public sealed class UploadMediaCommandHandler(
         var existing = await db.Media.AsNoTracking().FirstOrDefaultAsync(x => x.Id == mediaId, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
+            // A trailing seal names the content only after it: such an attempt cannot be matched to the stored one.
+            if (m.TrailingSeal == true)
+            {
+                throw MediaIdTaken();
+            }
+
             return await RetriedAsync(existing, command, userId, cancellationToken).ConfigureAwait(false);
         }
 
@@ -79,29 +86,16 @@ public sealed class UploadMediaCommandHandler(
             (contentKey, thumbnailKey) = (MediaItem.ContentKeyFor(command.HoomiId, mediaId, attempt), MediaItem.ThumbnailKeyFor(command.HoomiId, mediaId, attempt));
         }
 
-        var item = MediaItem.Create(
-            new MediaContent(mediaId, command.HoomiId, contentKey, m.Size!.Value, m.Sha256!,
-                m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Decode(m.EncryptedMetadata)),
-            userId, clock.GetUtcNow());
-        if (m.SenderKeyId is not null)
-        {
-            item.AttachSenderSignature(m.SenderKeyId, Decode(m.Signature));
-        }
-
-        foreach (var k in m.WrappedKeys!)
-        {
-            item.AddWrappedKey(recipients[k!.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), item.CreatedAt);
-        }
-
         // Reserved before the first byte of the file is read: concurrent uploads cannot together overrun the quota.
         var reservation = await quota.ReserveAsync(command.HoomiId, m.Size!.Value + (m.Thumbnail?.Size ?? 0), cancellationToken).ConfigureAwait(false);
         var stored = new List<string>();
+        MediaItem? created = null;
         try
         {
+            var trailing = m.TrailingSeal == true;
             var file = await command.Parts.OpenFileAsync(cancellationToken).ConfigureAwait(false);
-            var header = await StoreAsync(item.StorageKey, file, m.Size!.Value, m.Sha256!, "file", stored, cancellationToken).ConfigureAwait(false);
-            item.RecordContentHeader(header);
-            var thumbnail = await command.Parts.OpenThumbnailAsync(cancellationToken).ConfigureAwait(false);
+            var (header, fileSha256) = await StoreAsync(contentKey, file, m.Size!.Value, m.Sha256, "file", stored, cancellationToken).ConfigureAwait(false);
+            var thumbnail = await command.Parts.OpenThumbnailAsync(trailing, cancellationToken).ConfigureAwait(false);
             if ((thumbnail is null) != (m.Thumbnail is null))
             {
                 throw ValidationException.For("thumbnail", "A thumbnail part must come exactly when metadata declares a thumbnail.");
@@ -109,12 +103,37 @@ public sealed class UploadMediaCommandHandler(
 
             if (thumbnail is not null)
             {
-                var key = thumbnailKey;
-                _ = await StoreAsync(key, thumbnail, m.Thumbnail!.Size!.Value, m.Thumbnail.Sha256!, "thumbnail", stored, cancellationToken).ConfigureAwait(false);
-                item.AttachThumbnail(key, m.Thumbnail.Size.Value, m.Thumbnail.Sha256!);
+                _ = await StoreAsync(thumbnailKey, thumbnail, m.Thumbnail!.Size!.Value, m.Thumbnail.Sha256!, "thumbnail", stored, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (sha256, signature) = (m.Sha256, m.Signature);
+            if (trailing)
+            {
+                (sha256, signature) = await ReadSealAsync(command.Parts, m.SenderKeyId is not null, fileSha256, cancellationToken).ConfigureAwait(false);
+            }
+
+            var item = MediaItem.Create(
+                new MediaContent(mediaId, command.HoomiId, contentKey, m.Size!.Value, sha256!,
+                    m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Decode(m.EncryptedMetadata)),
+                userId, clock.GetUtcNow());
+            if (m.SenderKeyId is not null)
+            {
+                item.AttachSenderSignature(m.SenderKeyId, Decode(signature));
+            }
+
+            foreach (var k in m.WrappedKeys!)
+            {
+                item.AddWrappedKey(recipients[k!.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), item.CreatedAt);
+            }
+
+            item.RecordContentHeader(header);
+            if (thumbnail is not null)
+            {
+                item.AttachThumbnail(thumbnailKey, m.Thumbnail!.Size!.Value, m.Thumbnail.Sha256!);
             }
 
             db.Media.Add(item);
+            created = item;
             events.Add(item.HoomiId, HoomiEventTypes.MediaUploaded,
                 new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt));
             try
@@ -141,12 +160,15 @@ public sealed class UploadMediaCommandHandler(
 
         await events.DispatchAsync().ConfigureAwait(false);
         await RemoveLeftoversAsync(leftovers).ConfigureAwait(false);
-        var dto = (await db.ToDtosAsync([item], userId, item.WrappedKeys, cancellationToken).ConfigureAwait(false))[0];
+        var dto = (await db.ToDtosAsync([created!], userId, created!.WrappedKeys, cancellationToken).ConfigureAwait(false))[0];
         return new UploadMediaResult(dto, Created: true);
     }
 
-    /// <summary>Streams one part to the blob store through the checks; returns the stream's HME1 header as read on the way.</summary>
-    private async Task<byte[]> StoreAsync(string key, Stream content, long size, string sha256, string part, List<string> stored, CancellationToken ct)
+    /// <summary>
+    /// Streams one part to the blob store through the checks; returns the stream's HME1 header as read on the way and
+    /// the SHA-256 of what was stored. A null <paramref name="sha256"/> (a trailing seal declares it) is checked later.
+    /// </summary>
+    private async Task<(byte[] Header, string Sha256)> StoreAsync(string key, Stream content, long size, string? sha256, string part, List<string> stored, CancellationToken ct)
     {
         BlobWriteResult result;
         var check = new CiphertextCheckStream(content, size, part);
@@ -165,13 +187,35 @@ public sealed class UploadMediaCommandHandler(
             throw new UnprocessableContentException("size-mismatch", $"The {part} part has {result.Size} bytes, not the declared {size}.");
         }
 
-        if (!string.Equals(result.Sha256, sha256, StringComparison.Ordinal))
+        if (sha256 is not null && !string.Equals(result.Sha256, sha256, StringComparison.Ordinal))
         {
-            throw new UnprocessableContentException("hash-mismatch", $"The SHA-256 of the {part} part is not the declared one.");
+            throw HashMismatch(part);
         }
 
         // The declared size is at least a header and a tag and was read whole, so the header is complete.
-        return check.Header ?? throw ValidationException.For(part, $"The {part} part is shorter than its HME1 header.");
+        return (check.Header ?? throw ValidationException.For(part, $"The {part} part is shorter than its HME1 header."), result.Sha256);
+    }
+
+    private static UnprocessableContentException HashMismatch(string part) =>
+        new("hash-mismatch", $"The SHA-256 of the {part} part is not the declared one.");
+
+    /// <summary>The trailing seal: its hash must be the stored file's, its signature there exactly when a sender key is named.</summary>
+    private static async Task<(string Sha256, string? Signature)> ReadSealAsync(IUploadParts parts, bool signed, string storedSha256, CancellationToken ct)
+    {
+        var seal = await parts.ReadSealAsync(ct).ConfigureAwait(false);
+        if (!MediaItem.IsLowerHexSha256(seal.Sha256))
+        {
+            throw ValidationException.For("seal.sha256", "seal.sha256 must be 64 lowercase hex characters.");
+        }
+
+        if (signed != (seal.Signature is not null) || (seal.Signature is not null && !Base64Url.IsOfLength(seal.Signature, EcdsaSignature.Length)))
+        {
+            throw ValidationException.For("seal.signature", signed
+                ? "seal.signature must be a 64-byte ECDSA P-256 signature (IEEE P1363 r || s) in unpadded base64url."
+                : "seal.signature comes only with metadata.senderKeyId.");
+        }
+
+        return string.Equals(seal.Sha256, storedSha256, StringComparison.Ordinal) ? (seal.Sha256!, seal.Signature) : throw HashMismatch("file");
     }
 
     /// <summary>A retried upload of the same content returns what the first one stored; other content under the id is a conflict.</summary>

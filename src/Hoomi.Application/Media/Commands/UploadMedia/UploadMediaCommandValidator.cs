@@ -30,8 +30,18 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
             .WithMessage("size is the ciphertext length in bytes: at least 88 (an HME1 header and one empty segment).").OverridePropertyName("size")
             .LessThanOrEqualTo(media.MaxSize).WithErrorCode(ValidationException.TooLargeCode)
             .WithMessage($"The file is larger than the {media.MaxSize} bytes allowed.").OverridePropertyName("size");
-        RuleFor(c => c.Metadata.Sha256)
-            .Must(MediaItem.IsLowerHexSha256).WithMessage("sha256 must be 64 lowercase hex characters.").OverridePropertyName("sha256");
+        When(c => c.Metadata.TrailingSeal != true, () =>
+        {
+            RuleFor(c => c.Metadata.Sha256)
+                .Must(MediaItem.IsLowerHexSha256).WithMessage("sha256 must be 64 lowercase hex characters.").OverridePropertyName("sha256");
+            SenderSignatureRules.Apply(this, c => c.Metadata.SenderKeyId, c => c.Metadata.Signature);
+        }).Otherwise(() =>
+        {
+            // One pass: the hash (and the signature that covers it) come in the final seal part instead.
+            RuleFor(c => c.Metadata.Sha256).Null().WithMessage("With trailingSeal, sha256 comes in the seal part, not in metadata.").OverridePropertyName("sha256");
+            RuleFor(c => c.Metadata.Signature).Null().WithMessage("With trailingSeal, signature comes in the seal part, not in metadata.").OverridePropertyName("signature");
+            SenderSignatureRules.Apply(this, c => c.Metadata.SenderKeyId, _ => null, signatureFollows: true);
+        });
         RuleFor(c => c.Metadata.Width).GreaterThan(0).OverridePropertyName("width");
         RuleFor(c => c.Metadata.Height).GreaterThan(0).OverridePropertyName("height");
         RuleFor(c => c.Metadata.DurationMs).GreaterThanOrEqualTo(0).OverridePropertyName("durationMs");
@@ -56,7 +66,6 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
             .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
             .WithMessage("wrappedKeys names a recipient key twice.").OverridePropertyName("wrappedKeys");
         RuleForEach(c => c.Metadata.WrappedKeys).SetValidator(new WrappedKeyValidator()).OverridePropertyName("wrappedKeys");
-        SenderSignatureRules.Apply(this, c => c.Metadata.SenderKeyId, c => c.Metadata.Signature);
     }
 }
 
@@ -66,14 +75,14 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
 /// </summary>
 public static class SenderSignatureRules
 {
-    public static void Apply<T>(AbstractValidator<T> validator, Func<T, string?> senderKeyId, Func<T, string?> signature)
+    public static void Apply<T>(AbstractValidator<T> validator, Func<T, string?> senderKeyId, Func<T, string?> signature, bool signatureFollows = false)
     {
         validator.RuleFor(c => senderKeyId(c))
             .NotNull().When(c => signature(c) is not null).WithMessage("senderKeyId and signature come together: senderKeyId is missing.")
             .Must(id => id is null || Base64Url.IsOfLength(id, 32)).WithMessage("senderKeyId must be a 43-character key id.")
             .OverridePropertyName("senderKeyId");
         validator.RuleFor(c => signature(c))
-            .NotNull().When(c => senderKeyId(c) is not null).WithMessage("senderKeyId and signature come together: signature is missing.")
+            .NotNull().When(c => !signatureFollows && senderKeyId(c) is not null).WithMessage("senderKeyId and signature come together: signature is missing.")
             .Must(s => s is null || Base64Url.IsOfLength(s, EcdsaSignature.Length))
             .WithMessage("signature must be a 64-byte ECDSA P-256 signature (IEEE P1363 r || s) in unpadded base64url.")
             .OverridePropertyName("signature");

@@ -38,6 +38,11 @@ public static class Report
             L($"| peak RSS for 1 GiB within 30 MB of 1 MiB | {d:+0.0;-0.0} MB ({Mb(Math.Max(gib.PeakRssUp, gib.PeakRssDown))} vs {Mb(Math.Max(small.PeakRssUp, small.PeakRssDown))}) | {Met(d <= 30)} |");
         }
 
+        if (r.SdkUpload is { } sdkUp)
+        {
+            L($"| `hoomi upload` of {sdkUp.PlaintextBytes >> 20} MiB ≥ 0.8× the API's raw upload | {Ratio(sdkUp.CliMBps, sdkUp.RawMBps)} ({sdkUp.CliMBps:0} vs {sdkUp.RawMBps:0} MB/s; SDK in process {Ratio(sdkUp.SdkMBps, sdkUp.RawMBps)}) | {Met(sdkUp.CliMBps / sdkUp.RawMBps >= 0.8)} |");
+        }
+
         var up = r.Loads.Select(l => l.Hoomi).FirstOrDefault(l => l.Name.Contains("upload", StringComparison.Ordinal));
         if (up is not null)
         {

@@ -35,6 +35,9 @@ public sealed record FanoutResult(
     int Subscribers, int Uploads, double RatePerSecond, long Expected, long Delivered, double ConnectSeconds,
     Percentiles FromResponse, Percentiles FromRequestStart, double ArrivedBeforeResponse, long PeakRss);
 
+/// <summary>The client's whole upload path (encrypt, hash, sign, send) against the API's raw upload of the same ciphertext size, same server.</summary>
+public sealed record SdkUploadResult(long PlaintextBytes, long CiphertextBytes, double RawMBps, double SdkMBps, double CliMBps, double CliSeconds);
+
 public sealed record RangeResult(long FileBytes, long Offset, Percentiles Hoomi, Percentiles? Nginx);
 
 /// <summary>Everything one run measured, for the report and the chart.</summary>
@@ -50,6 +53,8 @@ public sealed class SuiteResults
     public List<FanoutResult> Fanouts { get; } = [];
 
     public RangeResult? Range { get; set; }
+
+    public SdkUploadResult? SdkUpload { get; set; }
 
     public List<string> Notes { get; } = [];
 }

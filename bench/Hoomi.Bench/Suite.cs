@@ -82,6 +82,12 @@ public sealed class Suite
             }
         }
 
+        if (_o.Runs("sdk"))
+        {
+            using var server = ApiProcess.Start(_repo, dataDir, postgres.CreateDatabase());
+            await SdkUploadAsync(server, dataDir, (_o.Quick ? 256 : 1024) * MiB);
+        }
+
         if (_o.Runs("small"))
         {
             using var server = ApiProcess.Start(_repo, dataDir, postgres.CreateDatabase());
@@ -95,6 +101,91 @@ public sealed class Suite
                 using var server = ApiProcess.Start(_repo, dataDir, postgres.CreateDatabase());
                 await FanoutAsync(server, n);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- 1b. the client's upload path (SDK and CLI)
+
+    /// <summary>
+    /// One file of <paramref name="plaintext"/> bytes uploaded by `hoomi upload` (a real CLI process: encrypt, hash, sign
+    /// and send in one pass) and by the SDK in this process, against a raw upload of the same ciphertext size to the
+    /// same server. The CLI figure includes its process start.
+    /// </summary>
+    private async Task SdkUploadAsync(ApiProcess server, string dataDir, long plaintext)
+    {
+        Console.WriteLine($"[sdk] {plaintext / MiB} MiB file");
+        var home = Directory.CreateTempSubdirectory("hoomi-bench-home-").FullName;
+        var file = Path.Combine(dataDir, "sdk-plaintext.bin");
+        try
+        {
+            await using (var f = File.Create(file))
+            {
+                var chunk = new byte[MiB];
+                for (long written = 0; written < plaintext; written += chunk.Length)
+                {
+                    System.Security.Cryptography.RandomNumberGenerator.Fill(chunk);
+                    await f.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, plaintext - written)));
+                }
+            }
+
+            var email = $"sdk-{Guid.NewGuid():N}@example.com";
+            Guid hoomiId;
+            using (var client = new Hoomi.Client.HoomiClient(server.BaseAddress, new Hoomi.Client.Storage.HoomiHome(home)))
+            {
+                await client.RegisterAsync(email, BenchApi.Password);
+                await client.LoginAsync(email, BenchApi.Password);
+                await client.RegisterDeviceKeyAsync(newIdentity: true);
+                hoomiId = (await client.CreateHoomiAsync("bench")).Id;
+                // Warm-up (JIT, connection), then the SDK in this process.
+                await client.UploadAsync(hoomiId, new MemoryStream(new byte[4096]), new Hoomi.Client.UploadOptions("warm.bin", "application/octet-stream"));
+            }
+
+            // Raw: the same ciphertext size straight to the endpoint (no client crypto), same server.
+            var size = Hme1Format.CiphertextLength(plaintext, 65536); // the synthetic stream is version 1; rates are compared in MB/s
+            using var http = BenchApi.NewClient(server.BaseAddress, 4);
+            var user = await BenchApi.CreateUserAsync(http, "raw");
+            var sha = await BenchApi.Sha256Of(new SyntheticCiphertextStream(size, 42));
+            await UploadAsync(http, user, Guid.CreateVersion7(), Hme1Format.CiphertextLength(4096, 65536), 7);
+            var sw = Stopwatch.StartNew();
+            await UploadAsync(http, user, Guid.CreateVersion7(), size, 42, sha);
+            var raw = size / 1e6 / sw.Elapsed.TotalSeconds;
+
+            double sdk;
+            long sdkSize;
+            using (var client = new Hoomi.Client.HoomiClient(server.BaseAddress, new Hoomi.Client.Storage.HoomiHome(home)))
+            {
+                sw.Restart();
+                var media = await client.UploadFileAsync(hoomiId, file, new Hoomi.Client.UploadOptions("big.bin", "application/octet-stream"));
+                sdk = media.Size / 1e6 / sw.Elapsed.TotalSeconds;
+                sdkSize = media.Size;
+            }
+
+            var cli = Path.Combine(_repo, "src/Hoomi.Cli/bin/Release/net10.0/hoomi.dll");
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { cli, "upload", file, "--to", hoomiId.ToString(), "--type", "application/octet-stream", "--server", server.BaseAddress.ToString(), "--home", home })
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            sw.Restart();
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var cliSeconds = sw.Elapsed.TotalSeconds;
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"hoomi upload exited {process.ExitCode}: {await stderr}");
+            }
+
+            var cliSize = sdkSize; // the same file, the same padding bucket
+            _results.SdkUpload = new SdkUploadResult(plaintext, cliSize, raw, sdk, cliSize / 1e6 / cliSeconds, cliSeconds);
+            Console.WriteLine($"[sdk] raw {raw:0} MB/s, SDK {sdk:0} MB/s, hoomi upload {cliSize / 1e6 / cliSeconds:0} MB/s ({cliSeconds:0.0} s)");
+        }
+        finally
+        {
+            File.Delete(file);
+            Directory.Delete(home, recursive: true);
         }
     }
 

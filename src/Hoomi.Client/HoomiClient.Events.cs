@@ -38,11 +38,12 @@ public sealed partial class HoomiClient
     /// connection is then in its groups), page <c>/hoomis/{id}/events</c> from the last cursor, then deliver live events
     /// (those that arrived meanwhile included), dropping any cursor already delivered. Events are delivered one at a time.
     /// The subscription reconnects until disposed; <see cref="HoomiSubscription.Completion"/> ends when it cannot go on.
+    /// Without <paramref name="options"/>, live events of every hoomi of the caller from now on.
     /// </summary>
-    public async Task<HoomiSubscription> SubscribeAsync(Func<HoomiEvent, Task> onEvent, SubscribeOptions options, CancellationToken cancellationToken = default)
+    public async Task<HoomiSubscription> SubscribeAsync(Func<HoomiEvent, Task> onEvent, SubscribeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onEvent);
-        ArgumentNullException.ThrowIfNull(options);
+        options ??= new SubscribeOptions();
         if (_session is null)
         {
             throw NotSignedIn();

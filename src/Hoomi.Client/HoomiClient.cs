@@ -634,41 +634,6 @@ public sealed partial class HoomiClient : IDisposable
 
     // ---- live events ----------------------------------------------------------------------------------------
 
-    /// <summary>
-    /// Connects to the hub and calls <paramref name="onEvent"/> for every event of the caller's hoomis until the
-    /// returned connection is disposed. The connection reconnects by itself after network failures, but events sent
-    /// while it was away are lost; the overload with <see cref="SubscribeOptions"/> catches up on them.
-    /// </summary>
-    public async Task<HubConnection> SubscribeAsync(Func<HoomiEvent, Task> onEvent, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(onEvent);
-        if (_session is null)
-        {
-            throw NotSignedIn();
-        }
-
-        var connection = BuildHubConnection(null);
-        foreach (var name in HoomiEvent.Names)
-        {
-            connection.On<JsonObject>(name, data =>
-                onEvent(new HoomiEvent(name, Guid.TryParse(data["hoomiId"]?.ToString(), out var hoomiId) ? hoomiId : Guid.Empty, data)));
-        }
-
-        try
-        {
-            await connection.StartAsync(cancellationToken).ConfigureAwait(false);
-            // Joined returns once the server has put this connection in its hoomi groups: from then on nothing is missed.
-            await connection.InvokeAsync("Joined", cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return connection;
-    }
-
     // ---- plumbing -------------------------------------------------------------------------------------------
 
     /// <summary>A hub connection that reconnects after network failures (by SignalR's default schedule, or <paramref name="retryPolicy"/>).</summary>
@@ -746,7 +711,7 @@ public sealed partial class HoomiClient : IDisposable
         }
     }
 
-    private HoomiClientException NotSignedIn() => new($"Not signed in to {Server}: run 'hoomi login' first.");
+    private HoomiClientException NotSignedIn() => new($"Not signed in to {Server}: log in first.");
 
     public void Dispose()
     {

@@ -5,7 +5,7 @@ namespace Hoomi.Client.Crypto;
 /// every key, so that a key id or wrapped key cannot be written in two ways that compare unequal as text
 /// yet decode to the same bytes.
 /// </summary>
-public static class Base64Url
+internal static class Base64Url
 {
     public static string Encode(ReadOnlySpan<byte> data) => System.Buffers.Text.Base64Url.EncodeToString(data);
 

@@ -4,7 +4,7 @@ namespace Hoomi.Client.Crypto;
 /// Which MIME types a writer compresses before encryption (e2ee.md): text-like ones only. Media that players seek in
 /// stays uncompressed, since compression would make the stream unseekable and barely shrinks already-compressed data.
 /// </summary>
-public static class CompressionPolicy
+internal static class CompressionPolicy
 {
     private static readonly HashSet<string> TextLikeTypes = new(StringComparer.OrdinalIgnoreCase)
     {

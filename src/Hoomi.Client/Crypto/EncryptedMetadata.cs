@@ -10,7 +10,7 @@ public sealed record MediaMetadata(string Name, string MimeType, long Size, int?
 /// encryptedMetadata = nonce (12) || AES-256-GCM(metadataKey, nonce, json, aad = media id) || tag (16), with
 /// metadataKey = HKDF-SHA256(K, salt = empty, info = "hoomi-e2ee-1 metadata").
 /// </summary>
-public static class EncryptedMetadata
+internal static class EncryptedMetadata
 {
     public const int NonceLength = 12;
     public const int TagLength = 16;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Hoomi.Client.Crypto;
 
 /// <summary>A file key wrapped for one recipient device key (e2ee.md, "Wrapping the file key").</summary>
-public sealed record WrappedFileKey(byte[] Enc, byte[] WrappedKey)
+internal sealed record WrappedFileKey(byte[] Enc, byte[] WrappedKey)
 {
     public string EncBase64Url => Base64Url.Encode(Enc);
 
@@ -11,7 +11,7 @@ public sealed record WrappedFileKey(byte[] Enc, byte[] WrappedKey)
 }
 
 /// <summary>Wraps and unwraps the 32-byte file key with single-shot HPKE, bound to the media id.</summary>
-public static class FileKeyWrapper
+internal static class FileKeyWrapper
 {
     public const int FileKeyLength = 32;
     public const int WrappedKeyLength = FileKeyLength + Hpke.TagLength;

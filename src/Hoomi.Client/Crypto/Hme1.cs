@@ -1,7 +1,7 @@
 namespace Hoomi.Client.Crypto;
 
 /// <summary>One-call encryption and decryption of whole <c>HME1</c> buffers, for small items such as thumbnails.</summary>
-public static class Hme1
+internal static class Hme1
 {
     public static byte[] Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> fileKey, Hme1Purpose purpose, Hme1WriterOptions? options = null)
     {

@@ -10,7 +10,7 @@ namespace Hoomi.Client.Crypto;
 /// A truncation or trailing data is found at the end, after earlier segments were released: callers must treat the
 /// output as invalid unless the stream was read to its end without an exception.
 /// </summary>
-public sealed class Hme1DecryptingStream : Stream
+internal sealed class Hme1DecryptingStream : Stream
 {
     private readonly SegmentReader _segments;
     private readonly Stream _source;

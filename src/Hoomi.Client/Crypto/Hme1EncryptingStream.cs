@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Hoomi.Client.Crypto;
 
 /// <summary>Settings of an <c>HME1</c> writer.</summary>
-public sealed class Hme1WriterOptions
+internal sealed class Hme1WriterOptions
 {
     /// <summary>log2 of the segment size, 12..24; 16 (64 KiB) as e2ee.md prescribes unless told otherwise.</summary>
     public int Log2SegmentSize { get; init; } = Hme1Format.DefaultLog2SegmentSize;
@@ -54,7 +54,7 @@ public sealed class Hme1WriterOptions
 /// last until the caller completes the stream. Dispose (or <see cref="Complete"/>) writes the last segment; a stream
 /// abandoned without that is a truncation any reader refuses.
 /// </summary>
-public sealed class Hme1EncryptingStream : Stream
+internal sealed class Hme1EncryptingStream : Stream
 {
     private readonly Stream _output;
     private readonly bool _leaveOpen;

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Hoomi.Client.Crypto;
 
 /// <summary>Which stream of a media item an <c>HME1</c> stream is; part of its key derivation.</summary>
-public enum Hme1Purpose
+internal enum Hme1Purpose
 {
     Content,
     Thumbnail,
@@ -60,7 +60,7 @@ public sealed class Hme1Exception : CryptographicException
 }
 
 /// <summary>The parsed header of an <c>HME1</c> stream: 72 bytes in version 1, 96 in version 2 (e2ee.md).</summary>
-public sealed class Hme1Header
+internal sealed class Hme1Header
 {
     internal Hme1Header(byte[] bytes)
     {
@@ -97,7 +97,7 @@ public sealed class Hme1Header
 /// The layout and length rules of <c>HME1</c> (e2ee.md, "Encrypted stream"), usable without any key, e.g. to
 /// check an upload or to plan an HTTP Range request.
 /// </summary>
-public static class Hme1Format
+internal static class Hme1Format
 {
     /// <summary>The version-1 header length; version 2 has <see cref="HeaderLengthV2"/>.</summary>
     public const int HeaderLength = 72;
@@ -390,7 +390,7 @@ public static class Hme1Format
 /// The segments covering a plaintext range: their indexes, the ciphertext bytes to request
 /// (<see cref="CiphertextOffset"/>, <see cref="CiphertextLength"/>) and the plaintext offset of the first one.
 /// </summary>
-public readonly record struct Hme1SegmentRange(long FirstSegment, long SegmentCount, long CiphertextOffset, long CiphertextLength, long PlaintextOffset, bool IncludesLastSegment)
+internal readonly record struct Hme1SegmentRange(long FirstSegment, long SegmentCount, long CiphertextOffset, long CiphertextLength, long PlaintextOffset, bool IncludesLastSegment)
 {
     /// <summary>The value for an HTTP <c>Range</c> header.</summary>
     public string HttpRange => FormattableString.Invariant($"bytes={CiphertextOffset}-{CiphertextOffset + CiphertextLength - 1}");

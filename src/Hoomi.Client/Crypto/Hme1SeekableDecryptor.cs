@@ -5,7 +5,7 @@ namespace Hoomi.Client.Crypto;
 /// and the total ciphertext length it plans which ciphertext bytes to request for a plaintext range, then decrypts them.
 /// The segment whose end is the end of the file is the last one, so truncation cannot pass as a shorter file.
 /// </summary>
-public sealed class Hme1SeekableDecryptor : IDisposable
+internal sealed class Hme1SeekableDecryptor : IDisposable
 {
     private readonly Hme1SegmentCipher _cipher;
 

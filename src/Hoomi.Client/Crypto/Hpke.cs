@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Hoomi.Client.Crypto;
 
 /// <summary>AEAD identifiers of RFC 9180 that this implementation supports.</summary>
-public enum HpkeAead : ushort
+internal enum HpkeAead : ushort
 {
     Aes128Gcm = 0x0001,
     Aes256Gcm = 0x0002,
@@ -14,7 +14,7 @@ public enum HpkeAead : ushort
 /// HPKE (RFC 9180) in base mode with DHKEM(P-256, HKDF-SHA256) and HKDF-SHA256; AES-256-GCM is the suite of
 /// <c>hoomi-e2ee-1</c>, AES-128-GCM exists to check the key schedule against a second set of vectors.
 /// </summary>
-public static class Hpke
+internal static class Hpke
 {
     public const ushort KemId = 0x0010;
     public const ushort KdfId = 0x0001;
@@ -196,7 +196,7 @@ public static class Hpke
 /// An HPKE encryption context (RFC 9180 §5.2). A sender context seals and a recipient context opens, each with
 /// its own sequence number; both export secrets.
 /// </summary>
-public sealed class HpkeContext : IDisposable
+internal sealed class HpkeContext : IDisposable
 {
     private readonly byte[] _suiteId;
     private readonly byte[] _key;

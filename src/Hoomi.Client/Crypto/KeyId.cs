@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Hoomi.Client.Crypto;
 
 /// <summary>The key id (fingerprint) users compare out of band: base64url(SHA-256(SEC1 public key)), 43 characters.</summary>
-public static class KeyId
+internal static class KeyId
 {
     public const int Length = 43;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Hoomi.Client.Crypto;
 
 /// <summary>Strict handling of P-256 public keys in SEC1 uncompressed form, as e2ee.md requires of readers.</summary>
-public static class P256
+internal static class P256
 {
     public const int PublicKeyLength = 65;
     public const int PrivateKeyLength = 32;

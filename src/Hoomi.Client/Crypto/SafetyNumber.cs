@@ -7,7 +7,7 @@ namespace Hoomi.Client.Crypto;
 /// The safety number two users compare out of band (after Signal's): 60 digits from both identity keys, the same on
 /// both sides (e2ee.md, hoomi-e2ee-2, "Safety numbers").
 /// </summary>
-public static class SafetyNumber
+internal static class SafetyNumber
 {
     private const int Iterations = 5200;
 

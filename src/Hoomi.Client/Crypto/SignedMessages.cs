@@ -6,10 +6,10 @@ using System.Text;
 namespace Hoomi.Client.Crypto;
 
 /// <summary>One wrap of a file key as it is signed: the recipient's key id and the two HPKE outputs.</summary>
-public readonly record struct SignedWrap(string RecipientKeyId, byte[] Enc, byte[] WrappedKey);
+internal readonly record struct SignedWrap(string RecipientKeyId, byte[] Enc, byte[] WrappedKey);
 
 /// <summary>What the sender of a media item signs (e2ee.md, hoomi-e2ee-2, "Signed item").</summary>
-public sealed record ItemStatement(
+internal sealed record ItemStatement(
     Guid HoomiId,
     Guid MediaId,
     string SenderKeyId,
@@ -27,7 +27,7 @@ public sealed record ItemStatement(
 /// ASCII (UUIDs in their 36-character lowercase form, key ids as their 43 base64url characters); every label ends with
 /// a zero byte so that no message of one kind is a prefix of another kind's.
 /// </summary>
-public static class SignedMessages
+internal static class SignedMessages
 {
     public const int KeyIdLength = 43;
 

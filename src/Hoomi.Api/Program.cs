@@ -33,7 +33,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.AddOperationTransformer<Hoomi.Api.OpenApi.ProblemResponsesTransformer>().AddSchemaTransformer<Hoomi.Api.OpenApi.StringEnumSchemaTransformer>());
 builder.Services.AddHoomiTelemetry(builder.Configuration);
 builder.Services.AddHoomiRealtime(builder.Configuration);
 builder.Services.AddHoomiRateLimits(builder.Configuration);

@@ -46,7 +46,10 @@ public static class DependencyInjection
         services.AddSingleton<IDistributedLock, DatabaseDistributedLock>();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
         services.AddHostedService<MaintenanceJobs>();
-        services.AddOptions<EventDispatchOptions>().Bind(configuration.GetSection(EventDispatchOptions.Section));
+        services.AddOptions<EventDispatchOptions>().Bind(configuration.GetSection(EventDispatchOptions.Section))
+            .Validate(o => o.RedispatchInterval > TimeSpan.Zero && o.RedispatchAfter >= TimeSpan.Zero,
+                "Hoomi:Events:RedispatchInterval must be positive and Hoomi:Events:RedispatchAfter not negative.")
+            .ValidateOnStart();
         services.AddSingleton<EventDispatcher>();
         services.AddSingleton<IEventDispatcher>(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddHostedService<EventRedispatcher>();

@@ -1,4 +1,5 @@
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Events;
 using Hoomi.Application.Quotas;
 using Hoomi.Application.Media;
 using Hoomi.Infrastructure.Jobs;
@@ -45,6 +46,13 @@ public static class DependencyInjection
         services.AddSingleton<IDistributedLock, DatabaseDistributedLock>();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
         services.AddHostedService<MaintenanceJobs>();
+        services.AddOptions<EventDispatchOptions>().Bind(configuration.GetSection(EventDispatchOptions.Section))
+            .Validate(o => o.RedispatchInterval > TimeSpan.Zero && o.RedispatchAfter >= TimeSpan.Zero,
+                "Hoomi:Events:RedispatchInterval must be positive and Hoomi:Events:RedispatchAfter not negative.")
+            .ValidateOnStart();
+        services.AddSingleton<EventDispatcher>();
+        services.AddSingleton<IEventDispatcher>(sp => sp.GetRequiredService<EventDispatcher>());
+        services.AddHostedService<EventRedispatcher>();
         // HybridCache keeps thumbnails in memory, and in Redis as its second level when one is configured
         // (the same connection as the SignalR backplane), so that instances share what they have read.
         var redis = configuration["Hoomi:Redis:Connection"];

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR;
+
 namespace Hoomi.Api.Realtime;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed class ConnectionRegistry
     // Striped rather than one lock per user: bounded memory, and contention between two users that share
     // a stripe only delays a connect or a membership change by one database read.
     private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
-    private readonly Dictionary<Guid, HashSet<string>> _byUser = [];
+    private readonly Dictionary<Guid, Dictionary<string, HubCallerContext>> _byUser = [];
     private readonly Lock _gate = new();
 
     public async Task WithUserLockAsync(Guid userId, Func<Task> action)
@@ -27,7 +29,7 @@ public sealed class ConnectionRegistry
         }
     }
 
-    public void Add(Guid userId, string connectionId)
+    public void Add(Guid userId, HubCallerContext connection)
     {
         lock (_gate)
         {
@@ -36,7 +38,7 @@ public sealed class ConnectionRegistry
                 _byUser[userId] = set = [];
             }
 
-            set.Add(connectionId);
+            set[connection.ConnectionId] = connection;
         }
     }
 
@@ -55,7 +57,51 @@ public sealed class ConnectionRegistry
     {
         lock (_gate)
         {
-            return _byUser.TryGetValue(userId, out var set) ? [.. set] : [];
+            return _byUser.TryGetValue(userId, out var set) ? [.. set.Keys] : [];
         }
+    }
+
+    /// <summary>
+    /// Closes one connection of this instance (the fail-closed answer when its groups could not be changed): the client
+    /// sees it end, reconnects, joins the groups of the memberships it has then, and catches up from its cursors.
+    /// </summary>
+    public void Abort(Guid userId, string connectionId)
+    {
+        HubCallerContext? connection = null;
+        lock (_gate)
+        {
+            if (_byUser.TryGetValue(userId, out var set))
+            {
+                set.TryGetValue(connectionId, out connection);
+            }
+        }
+
+        connection?.Abort();
+    }
+
+    /// <summary>Closes every connection of the user on this instance.</summary>
+    public void AbortAll(Guid userId)
+    {
+        foreach (var connectionId in ConnectionsOf(userId))
+        {
+            Abort(userId, connectionId);
+        }
+    }
+
+    /// <summary>Closes every connection on this instance (after it may have missed membership changes).</summary>
+    public int AbortEverything()
+    {
+        List<HubCallerContext> all;
+        lock (_gate)
+        {
+            all = [.. _byUser.Values.SelectMany(s => s.Values)];
+        }
+
+        foreach (var connection in all)
+        {
+            connection.Abort();
+        }
+
+        return all.Count;
     }
 }

@@ -27,7 +27,7 @@ public sealed class MediaHub(IHoomiDbContext db, ConnectionRegistry registry, Re
         Context.Items[typeof(MediaHub)] = userId;
         await registry.WithUserLockAsync(userId, async () =>
         {
-            registry.Add(userId, connectionId);
+            registry.Add(userId, Context);
             try
             {
                 await JoinGroupsAsync(userId, connectionId, cancellationToken).ConfigureAwait(false);

@@ -43,7 +43,9 @@ public static class RealtimeSetup
 
     public static IEndpointRouteBuilder MapHoomiRealtime(this IEndpointRouteBuilder app)
     {
-        app.MapHub<MediaHub>(MediaHub.Path);
+        // A connection ends when the token it was opened with expires (checked on the server's keep-alive tick): a
+        // client must come back with a fresh token, which is also when its memberships are read again.
+        app.MapHub<MediaHub>(MediaHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         return app;
     }
 }

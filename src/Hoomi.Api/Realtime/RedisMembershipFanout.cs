@@ -13,7 +13,16 @@ namespace Hoomi.Api.Realtime;
 /// connection waits 30 s for an acknowledgement that never comes. Here a dead instance is simply not a
 /// receiver, and its clients' connections died with it.
 /// </summary>
-public sealed partial class RedisMembershipFanout(string configuration, LocalMembership local, ILogger<RedisMembershipFanout> logger)
+/// <remarks>
+/// Fails closed. A change that cannot be published, or that not every receiver acknowledges in time, throws: the
+/// event stays undispatched, the hoomi's later events wait behind it, and the dispatcher publishes it again until
+/// every instance has applied it. An instance that cannot apply a change closes that user's connections (then
+/// acknowledges: the connections are gone, so the change holds). An instance whose own Redis subscription dropped
+/// may have missed changes meanwhile, so when it comes back it closes all its hub connections; the clients
+/// reconnect into the groups of their current memberships and catch up from their cursors.
+/// </remarks>
+public sealed partial class RedisMembershipFanout(
+    string configuration, LocalMembership local, ConnectionRegistry registry, ILogger<RedisMembershipFanout> logger)
     : IMembershipFanout, IHostedService, IAsyncDisposable
 {
     private const string ChangesChannel = "hoomi:realtime:membership";
@@ -30,6 +39,7 @@ public sealed partial class RedisMembershipFanout(string configuration, LocalMem
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         _redis = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+        _redis.ConnectionRestored += OnConnectionRestored;
         var subscriber = _redis.GetSubscriber();
 
         // A queue, not a callback: changes are applied one at a time, in the order they were published.
@@ -68,10 +78,11 @@ public sealed partial class RedisMembershipFanout(string configuration, LocalMem
             }
             catch (RedisException ex)
             {
-                // Redis is down: other instances cannot be told (nor can they deliver events); at least this one is right.
+                // Redis is down: at least this instance is right; the others cannot be told now, so the event waits
+                // (and the hoomi's later events behind it) until the dispatcher can publish the change again.
                 LogPublishFailed(logger, ex, change.HoomiId);
                 await local.ApplyAsync(change).ConfigureAwait(false);
-                return;
+                throw;
             }
 
             waiter.Expect(receivers);
@@ -79,9 +90,11 @@ public sealed partial class RedisMembershipFanout(string configuration, LocalMem
             {
                 await waiter.Task.WaitAsync(AckTimeout, cancellationToken).ConfigureAwait(false);
             }
-            catch (TimeoutException)
+            catch (TimeoutException ex)
             {
                 LogAckTimeout(logger, change.HoomiId, waiter.Received, receivers);
+                throw new InvalidOperationException(
+                    $"A membership change was acknowledged by {waiter.Received} of {receivers} instances in time.", ex);
             }
         }
         finally
@@ -103,18 +116,29 @@ public sealed partial class RedisMembershipFanout(string configuration, LocalMem
         {
             await local.ApplyAsync(change).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Fail closed: the user's connections here are closed, so the change holds for them.
             LogApplyFailed(logger, ex, hoomiId);
+            registry.AbortAll(userId);
         }
 
         await _redis!.GetSubscriber().PublishAsync(RedisChannel.Literal(AckChannelPrefix + parts[1]), parts[0]).ConfigureAwait(false);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            LogResubscribed(logger, registry.AbortEverything());
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_redis is not null)
         {
+            _redis.ConnectionRestored -= OnConnectionRestored;
             await _redis.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -122,10 +146,13 @@ public sealed partial class RedisMembershipFanout(string configuration, LocalMem
     [LoggerMessage(LogLevel.Error, "Could not publish a membership change of hoomi {HoomiId} to the other instances")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, Guid hoomiId);
 
-    [LoggerMessage(LogLevel.Warning, "A membership change of hoomi {HoomiId} was acknowledged by {Received} of {Expected} instances in time")]
+    [LoggerMessage(LogLevel.Error, "A membership change of hoomi {HoomiId} was acknowledged by {Received} of {Expected} instances in time; its event waits and is sent again")]
     private static partial void LogAckTimeout(ILogger logger, Guid hoomiId, int received, long expected);
 
-    [LoggerMessage(LogLevel.Error, "Could not apply a membership change of hoomi {HoomiId} to this instance's connections")]
+    [LoggerMessage(LogLevel.Warning, "The membership channel's Redis subscription came back; closed this instance's {Count} hub connection(s), which may have missed changes meanwhile")]
+    private static partial void LogResubscribed(ILogger logger, int count);
+
+    [LoggerMessage(LogLevel.Error, "Could not apply a membership change of hoomi {HoomiId} to this instance's connections; the user's connections here are closed")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception, Guid hoomiId);
 
     /// <summary>Acknowledgements may arrive before the publisher learns how many to expect.</summary>

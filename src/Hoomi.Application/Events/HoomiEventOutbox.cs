@@ -2,15 +2,17 @@ using Hoomi.Application.Common.Interfaces;
 using Hoomi.Domain.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Hoomi.Application.Events;
 
 /// <summary>
 /// The transactional outbox of a use case: the events it reports are written to the hoomi's journal
 /// (<c>hoomi_events</c>) in the same transaction as the change itself, so a committed change always has its
-/// journal row (and a rolled-back one never does); only after the commit are the committed rows handed to the
-/// <see cref="IMediaNotifier"/> for live delivery. A delivery failure is logged, never undoes or fails the
-/// change: the row is there, and a client that missed the live event reads it from <c>/events</c>.
+/// journal row (and a rolled-back one never does); only after the commit are the committed rows sent live, by the
+/// <see cref="IEventDispatcher"/>, which marks them dispatched. A delivery failure is logged, never undoes or fails
+/// the change: the row stays undispatched, the background dispatcher sends it later (after a restart too), and a
+/// client that missed the live event reads it from <c>/events</c>.
 /// </summary>
 /// <remarks>
 /// Numbering: before the next number of a hoomi is read (max + 1), its <c>hoomis</c> row is locked by a no-op
@@ -18,7 +20,8 @@ namespace Hoomi.Application.Events;
 /// transactions anyway). So writers of one hoomi take numbers one after another, a number is committed only
 /// after all smaller ones, and "everything after N" never skips an event that commits late.
 /// </remarks>
-public sealed partial class HoomiEventOutbox(IHoomiDbContext db, IMediaNotifier notifier, TimeProvider clock, ILogger<HoomiEventOutbox> logger)
+public sealed partial class HoomiEventOutbox(
+    IHoomiDbContext db, IEventDispatcher dispatcher, IOptions<EventDispatchOptions> options, TimeProvider clock, ILogger<HoomiEventOutbox> logger)
 {
     private readonly List<(Guid HoomiId, string Type, string Payload)> _staged = [];
     private readonly List<HoomiEvent> _written = [];
@@ -52,22 +55,30 @@ public sealed partial class HoomiEventOutbox(IHoomiDbContext db, IMediaNotifier 
         await DispatchAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Hands the committed rows, in order, to the notifier. Never throws: the change has happened.</summary>
+    /// <summary>
+    /// Sends the committed rows live: for each hoomi written to, every undispatched row up to and including these, in
+    /// order. Never throws: the change has happened, and what is not sent now the background dispatcher sends.
+    /// </summary>
     public async Task DispatchAsync()
     {
-        var committed = _written.ToList();
+        var hoomiIds = _written.Select(e => e.HoomiId).Distinct().ToList();
         _written.Clear();
-        foreach (var entry in committed)
+        if (!options.Value.ImmediateDispatch)
+        {
+            return;
+        }
+
+        foreach (var hoomiId in hoomiIds)
         {
             try
             {
                 // Deliberately not the request's token: the commit has happened, so the event must go out even if
                 // the client that caused it hangs up now.
-                await notifier.PublishAsync(entry, CancellationToken.None).ConfigureAwait(false);
+                await dispatcher.DispatchPendingAsync(hoomiId, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                LogDispatchFailed(logger, ex, entry.Type, entry.HoomiId, entry.Sequence);
+                LogDispatchFailed(logger, ex, hoomiId);
             }
         }
     }
@@ -99,6 +110,6 @@ public sealed partial class HoomiEventOutbox(IHoomiDbContext db, IMediaNotifier 
         return entries;
     }
 
-    [LoggerMessage(LogLevel.Error, "Could not dispatch {EventType} #{Sequence} of hoomi {HoomiId}; it stays in the journal for catch-up")]
-    private static partial void LogDispatchFailed(ILogger logger, Exception exception, string eventType, Guid hoomiId, long sequence);
+    [LoggerMessage(LogLevel.Error, "Could not dispatch the events of hoomi {HoomiId}; the background dispatcher sends them later")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception, Guid hoomiId);
 }

@@ -36,4 +36,10 @@ public sealed class HoomiEvent
     public string Payload { get; private set; } = "";
 
     public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>
+    /// When the row was handed to live delivery; <see langword="null"/> while it has not been (the outbox's immediate
+    /// dispatch failed, or the process died between the commit and the send): the background dispatcher sends it then.
+    /// </summary>
+    public DateTimeOffset? DispatchedAt { get; private set; }
 }

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hoomi.Api.Tests.Infrastructure;
+using Hoomi.Application.Common.Interfaces;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hoomi.Api.Tests.Persistence;
 
@@ -35,5 +38,13 @@ public sealed class SqliteSmokeTests
         var leave = await bob.Http.DeleteAsync($"/hoomis/{hoomi}/members/{bob.UserId}");
         Assert.That(leave.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That((await bob.Http.GetAsync($"/hoomis/{hoomi}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+
+        // The outbox's dispatcher on SQLite: every journal row was sent right after its commit and marked.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IHoomiDbContext>();
+        var journal = await db.HoomiEvents.AsNoTracking().Where(e => e.HoomiId == hoomi).OrderBy(e => e.Sequence).ToListAsync();
+        Assert.That(journal.Select(e => e.Type), Is.EqualTo(new[] { "MemberAdded", "MemberAdded", "MemberRemoved" }));
+        Assert.That(journal.Select(e => e.DispatchedAt), Has.All.Not.Null);
+        Assert.That(journal.All(e => e.DispatchedAt >= e.CreatedAt));
     }
 }

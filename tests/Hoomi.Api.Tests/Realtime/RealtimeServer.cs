@@ -35,7 +35,8 @@ public sealed class RealtimeServer : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static RealtimeServer Start(IDictionary<string, string?>? settings = null, RealtimeServer? sameStorageAs = null, ILoggerProvider? logs = null)
+    public static RealtimeServer Start(
+        IDictionary<string, string?>? settings = null, RealtimeServer? sameStorageAs = null, ILoggerProvider? logs = null, Action<IServiceCollection>? testServices = null)
     {
         var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         if (sameStorageAs is not null)
@@ -44,7 +45,7 @@ public sealed class RealtimeServer : IAsyncDisposable
             all["Hoomi:Storage:FileSystem:Root"] = sameStorageAs.Root.BlobRoot;
         }
 
-        var root = HoomiApiFactory.OnPostgres(all);
+        var root = HoomiApiFactory.OnPostgres(all, testServices);
         WebApplicationFactory<Program> factory = logs is null
             ? root
             : root.WithWebHostBuilder(b => b.ConfigureLogging(l =>

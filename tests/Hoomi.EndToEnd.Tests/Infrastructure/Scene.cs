@@ -26,10 +26,13 @@ public sealed class TestUser : IDisposable
     public CountingHandler Handler { get; }
 
     /// <summary>Registers, logs in and (unless told not to) registers a device key.</summary>
-    public static async Task<TestUser> CreateAsync(ApiHost api, string name, bool withKey = true)
+    public static Task<TestUser> CreateAsync(ApiHost api, string name, bool withKey = true) => CreateAsync(api.BaseAddress, name, withKey);
+
+    /// <summary>Registers, logs in and (unless told not to) registers a device key, against the API at <paramref name="server"/>.</summary>
+    public static async Task<TestUser> CreateAsync(Uri server, string name, bool withKey = true)
     {
         var email = $"{name}-{Guid.NewGuid().ToString("N")[..8]}@example.com";
-        var user = await SignInAsync(api, email, register: true);
+        var user = await SignInAsync(server, email, register: true);
         if (withKey)
         {
             await user.Client.RegisterDeviceKeyAsync();
@@ -44,7 +47,7 @@ public sealed class TestUser : IDisposable
     /// </summary>
     public async Task<TestUser> OnAnotherDeviceAsync(ApiHost api, bool withIdentity = true)
     {
-        var other = await SignInAsync(api, Email, register: false);
+        var other = await SignInAsync(api.BaseAddress, Email, register: false);
         if (withIdentity && Client.Home.HasIdentityKey)
         {
             other.Client.ImportIdentity(Client.ExportIdentity(Password), Password);
@@ -53,11 +56,11 @@ public sealed class TestUser : IDisposable
         return other;
     }
 
-    private static async Task<TestUser> SignInAsync(ApiHost api, string email, bool register)
+    private static async Task<TestUser> SignInAsync(Uri server, string email, bool register)
     {
         var home = Path.Combine(Path.GetTempPath(), "hoomi-e2e-home-" + Guid.NewGuid().ToString("N")[..12]);
         var handler = new CountingHandler();
-        var client = new HoomiClient(api.BaseAddress, new HoomiHome(home), handler);
+        var client = new HoomiClient(server, new HoomiHome(home), handler);
         if (register)
         {
             await client.RegisterAsync(email, Password);

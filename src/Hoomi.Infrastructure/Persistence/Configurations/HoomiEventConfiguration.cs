@@ -17,6 +17,8 @@ internal sealed class HoomiEventConfiguration : IEntityTypeConfiguration<HoomiEv
         builder.Property(e => e.Sequence).ValueGeneratedNever();
         builder.Property(e => e.Type).HasMaxLength(HoomiEvent.MaxTypeLength).IsRequired();
         builder.Property(e => e.Payload).IsRequired();
+        // What the background dispatcher looks for: the few rows not yet sent live (partial, so it stays small).
+        builder.HasIndex(e => new { e.HoomiId, e.Sequence }).HasDatabaseName("ix_hoomi_events_undispatched").HasFilter("dispatched_at IS NULL");
         builder.HasOne<HoomiGroup>().WithMany().HasForeignKey(e => e.HoomiId).OnDelete(DeleteBehavior.Cascade);
     }
 }

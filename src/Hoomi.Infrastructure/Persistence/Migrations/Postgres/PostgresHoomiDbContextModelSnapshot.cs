@@ -36,6 +36,10 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("DispatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("dispatched_at");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("text")
@@ -49,6 +53,10 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasKey("HoomiId", "Sequence")
                         .HasName("pk_hoomi_events");
+
+                    b.HasIndex("HoomiId", "Sequence")
+                        .HasDatabaseName("ix_hoomi_events_undispatched")
+                        .HasFilter("dispatched_at IS NULL");
 
                     b.ToTable("hoomi_events", (string)null);
                 });

@@ -31,6 +31,10 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
+                    b.Property<long?>("DispatchedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("dispatched_at");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -44,6 +48,10 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasKey("HoomiId", "Sequence")
                         .HasName("pk_hoomi_events");
+
+                    b.HasIndex("HoomiId", "Sequence")
+                        .HasDatabaseName("ix_hoomi_events_undispatched")
+                        .HasFilter("dispatched_at IS NULL");
 
                     b.ToTable("hoomi_events", (string)null);
                 });

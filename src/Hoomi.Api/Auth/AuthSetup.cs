@@ -44,8 +44,11 @@ public static class AuthSetup
                 {
                     o.User.RequireUniqueEmail = true;
                     o.Password.RequiredLength = 8;
+                    // No lock-out: LoginThrottle refuses logins per address and account instead (HoomiSignInManager).
+                    o.Lockout.AllowedForNewUsers = false;
                 })
-                .AddEntityFrameworkStores<HoomiDbContext>();
+                .AddEntityFrameworkStores<HoomiDbContext>()
+                .AddSignInManager<HoomiSignInManager>();
             services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o =>
             {
                 o.BearerTokenExpiration = options.AccessTokenLifetime;

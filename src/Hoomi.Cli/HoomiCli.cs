@@ -17,6 +17,7 @@ public static class HoomiCli
             config.ConfigureConsole(env.Console);
             config.AddCommand<RegisterCommand>("register").WithExample("register", "me@example.com");
             config.AddCommand<LoginCommand>("login").WithExample("login", "me@example.com", "--password-stdin");
+            config.AddCommand<LogoutCommand>("logout");
             config.AddBranch("keys", keys =>
             {
                 keys.SetDescription("This device's key.");

@@ -89,10 +89,38 @@ public sealed partial class HoomiClient : IDisposable
         return me;
     }
 
+    /// <summary>Forgets the tokens on this device only; they stay valid on the server until they expire (see <see cref="LogoutAsync"/>).</summary>
     public void Logout()
     {
         _session = null;
         Home.ClearSession();
+    }
+
+    /// <summary>
+    /// Revokes every token of the account on the server (<c>POST /me/logout</c>: all its devices are signed out),
+    /// then forgets them here. A session the server no longer accepts (already revoked, 401) or a server without
+    /// local accounts (404) is only forgotten. Returns whether the server revoked anything.
+    /// </summary>
+    public async Task<bool> LogoutAsync(CancellationToken cancellationToken = default)
+    {
+        if (_session is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "me/logout"), true, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HoomiApiException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        finally
+        {
+            Logout();
+        }
     }
 
     /// <summary>Exchanges the refresh token for new tokens (done automatically shortly before expiry and after a 401).</summary>

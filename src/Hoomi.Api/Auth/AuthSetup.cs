@@ -84,6 +84,7 @@ public static class AuthSetup
         }
 
         services.AddAuthorization();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ChallengeAnonymousResultHandler>();
         return services;
     }
 
@@ -124,6 +125,20 @@ public static class AuthSetup
         return new SymmetricSecurityKey(Convert.FromBase64String(text));
     }
 
+    /// <summary>Replaces the account's security stamp: tokens carry the stamp they were issued with, and a token with an old one is refused.</summary>
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.NoContent> LogoutAsync(ICurrentUser me, UserManager<AppUser> users)
+    {
+        var user = await users.FindByIdAsync(me.Id.ToString()).ConfigureAwait(false)
+            ?? throw new UnauthorizedAccessException("The account no longer exists.");
+        var result = await users.UpdateSecurityStampAsync(user).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Could not revoke the tokens: " + string.Join("; ", result.Errors.Select(e => e.Code)));
+        }
+
+        return TypedResults.NoContent();
+    }
+
     /// <summary>Maps the local account endpoints (register, login, refresh, ...) under <c>/auth</c> when local accounts are on.</summary>
     public static IEndpointRouteBuilder MapHoomiAuth(this IEndpointRouteBuilder app)
     {
@@ -131,6 +146,8 @@ public static class AuthSetup
         if (options.Mode == AuthMode.Local)
         {
             app.MapGroup("/auth").WithTags("Accounts").MapIdentityApi<AppUser>();
+            app.MapPost("/me/logout", LogoutAsync).RequireAuthorization().WithTags("Accounts").WithName("Logout")
+                .WithSummary("Revoke every access and refresh token of the caller's account (all devices); log in again for new ones.");
         }
 
         return app;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Infrastructure.Identity;
 using Hoomi.Infrastructure.Persistence;
@@ -33,12 +34,7 @@ public static class AuthSetup
         {
             // Local tokens are protected by the data-protection key ring: instances behind one load balancer
             // must share it (Hoomi:DataProtection:KeysDirectory on a shared volume), or each rejects the others' tokens.
-            var dataProtection = services.AddDataProtection().SetApplicationName("hoomi");
-            var keysDirectory = configuration["Hoomi:DataProtection:KeysDirectory"];
-            if (!string.IsNullOrWhiteSpace(keysDirectory))
-            {
-                dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
-            }
+            ConfigureDataProtection(services, configuration);
 
             services.AddIdentityApiEndpoints<AppUser>(o =>
                 {
@@ -86,6 +82,65 @@ public static class AuthSetup
         services.AddAuthorization();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ChallengeAnonymousResultHandler>();
         return services;
+    }
+
+    /// <summary>
+    /// The key ring that protects local tokens: in <c>Hoomi:DataProtection:KeysDirectory</c> when set (else the user
+    /// profile's), and encrypted at rest with the certificate <c>Hoomi:DataProtection:CertificatePath</c> when set;
+    /// <c>PreviousCertificatePaths</c> still decrypt keys written under certificates since replaced.
+    /// </summary>
+    private static void ConfigureDataProtection(IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Hoomi:DataProtection");
+        var dataProtection = services.AddDataProtection().SetApplicationName("hoomi");
+        var keysDirectory = section["KeysDirectory"];
+        var certificatePath = section["CertificatePath"];
+        if (!string.IsNullOrWhiteSpace(keysDirectory))
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
+        }
+
+        if (string.IsNullOrWhiteSpace(certificatePath))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(keysDirectory))
+        {
+            throw new InvalidOperationException(
+                "Hoomi:DataProtection:CertificatePath needs Hoomi:DataProtection:KeysDirectory: the folder the encrypted keys are kept in.");
+        }
+
+        var password = section["CertificatePassword"];
+        var certificate = LoadCertificate(certificatePath, password, "Hoomi:DataProtection:CertificatePath");
+        dataProtection.ProtectKeysWithCertificate(certificate);
+        var previous = section.GetSection("PreviousCertificatePaths").Get<List<string>>() ?? [];
+        if (previous.Count > 0)
+        {
+            dataProtection.UnprotectKeysWithAnyCertificate(
+                [certificate, .. previous.Select((path, i) => LoadCertificate(path, password, $"Hoomi:DataProtection:PreviousCertificatePaths:{i}"))]);
+        }
+    }
+
+    private static X509Certificate2 LoadCertificate(string path, string? password, string setting)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{setting}: cannot load the PKCS#12 certificate '{path}' (with Hoomi:DataProtection:CertificatePassword): {e.Message}", e);
+        }
+
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            throw new InvalidOperationException($"{setting}: the certificate '{path}' has no private key, so it could not decrypt the keys.");
+        }
+
+        return certificate;
     }
 
     private static Task ReadHubTokenFromQuery(Microsoft.AspNetCore.Authentication.JwtBearer.MessageReceivedContext context) => ReadHubToken(context.HttpContext, t => context.Token = t);

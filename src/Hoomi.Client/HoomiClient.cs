@@ -185,10 +185,31 @@ public sealed partial class HoomiClient : IDisposable
     public async Task<IReadOnlyList<HoomiMember>> ListMembersAsync(Guid hoomiId, CancellationToken cancellationToken = default) =>
         (await GetJsonAsync<ListResult<HoomiMember>>($"hoomis/{hoomiId}/members", cancellationToken).ConfigureAwait(false)).Items;
 
-    public Task<HoomiMember> AddMemberAsync(Guid hoomiId, string userName, CancellationToken cancellationToken = default) =>
-        SendJsonAsync<HoomiMember>(
+    /// <summary>
+    /// Invites an account to a hoomi (owners only); it becomes a member when it accepts (<see cref="AcceptInvitationAsync"/>).
+    /// The server answers the same for a name that has no account, so this cannot tell whether anyone was invited.
+    /// </summary>
+    public async Task AddMemberAsync(Guid hoomiId, string userName, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(
             () => new HttpRequestMessage(HttpMethod.Post, $"hoomis/{hoomiId}/members") { Content = JsonContent.Create(new { userName }, options: Json) },
-            true, cancellationToken);
+            true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The caller's pending invitations.</summary>
+    public async Task<IReadOnlyList<InvitationInfo>> ListInvitationsAsync(CancellationToken cancellationToken = default) =>
+        (await GetJsonAsync<ListResult<InvitationInfo>>("me/invitations", cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <summary>Accepts an invitation: from now on the caller is a member of the hoomi.</summary>
+    public async Task AcceptInvitationAsync(Guid hoomiId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"me/invitations/{hoomiId}/accept"), true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeclineInvitationAsync(Guid hoomiId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"me/invitations/{hoomiId}/decline"), true, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task RemoveMemberAsync(Guid hoomiId, Guid userId, CancellationToken cancellationToken = default)
     {

@@ -62,11 +62,14 @@ public static class BenchApi
         return new BenchUser(email, token, keyId, Guid.Parse(hoomi!["id"]!.GetValue<string>()));
     }
 
-    public static async Task AddMemberAsync(HttpClient http, BenchUser owner, string memberEmail)
+    /// <summary>The owner invites the member, who accepts (<paramref name="memberToken"/> is the member's).</summary>
+    public static async Task AddMemberAsync(HttpClient http, BenchUser owner, string memberEmail, string memberToken)
     {
         using var post = Authorized(HttpMethod.Post, $"/hoomis/{owner.HoomiId}/members", owner.Token);
         post.Content = JsonContent.Create(new { userName = memberEmail });
         (await http.SendAsync(post)).EnsureSuccessStatusCode();
+        using var accept = Authorized(HttpMethod.Post, $"/me/invitations/{owner.HoomiId}/accept", memberToken);
+        (await http.SendAsync(accept)).EnsureSuccessStatusCode();
     }
 
     public static HttpRequestMessage Authorized(HttpMethod method, string path, string token)

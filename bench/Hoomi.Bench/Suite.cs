@@ -467,7 +467,7 @@ public sealed class Suite
         {
             var email = $"sub{u}-{Guid.NewGuid():N}@example.com";
             tokens.Add(await BenchApi.RegisterAsync(http, email));
-            await BenchApi.AddMemberAsync(http, owner, email);
+            await BenchApi.AddMemberAsync(http, owner, email, tokens[^1]);
         }
 
         var arrivals = new ConcurrentQueue<(Guid Id, long At)>();

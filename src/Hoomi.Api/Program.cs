@@ -3,6 +3,7 @@ using Hoomi.Api.Admin;
 using Hoomi.Api.Auth;
 using Hoomi.Api.Endpoints;
 using Hoomi.Api.Errors;
+using Hoomi.Api.Network;
 using Hoomi.Api.RateLimiting;
 using Hoomi.Api.Realtime;
 using Hoomi.Api.Telemetry;
@@ -37,6 +38,7 @@ builder.Services.AddOpenApi(o => o.AddOperationTransformer<Hoomi.Api.OpenApi.Pro
 builder.Services.AddHoomiTelemetry(builder.Configuration);
 builder.Services.AddHoomiRealtime(builder.Configuration);
 builder.Services.AddHoomiRateLimits(builder.Configuration);
+builder.Services.AddHoomiNetwork(builder.Configuration);
 builder.Services.AddHealthChecks()
     .AddDbContextCheck<HoomiDbContext>("database", tags: [HealthEndpoints.ReadyTag])
     .AddCheck<BlobStoreHealthCheck>("blob-store", tags: [HealthEndpoints.ReadyTag]);
@@ -47,6 +49,7 @@ if (AdminCommands.IsAdmin(args))
     return await AdminCommands.RunAsync(app.Services, args);
 }
 
+app.UseHoomiForwardedHeaders();
 app.UseErrorCounting();
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -17,6 +17,7 @@ public static class HoomiCli
             config.ConfigureConsole(env.Console);
             config.AddCommand<RegisterCommand>("register").WithExample("register", "me@example.com");
             config.AddCommand<LoginCommand>("login").WithExample("login", "me@example.com", "--password-stdin");
+            config.AddCommand<LogoutCommand>("logout");
             config.AddBranch("keys", keys =>
             {
                 keys.SetDescription("This device's key.");
@@ -40,6 +41,9 @@ public static class HoomiCli
                 hoomi.AddCommand<AddMemberCommand>("add-member");
                 hoomi.AddCommand<RemoveMemberCommand>("remove-member");
             });
+            config.AddCommand<InvitationsCommand>("invitations");
+            config.AddCommand<AcceptInvitationCommand>("accept").WithExample("accept", "Family");
+            config.AddCommand<DeclineInvitationCommand>("decline").WithExample("decline", "Family");
             config.AddCommand<UploadCommand>("upload").WithExample("upload", "photo.jpg", "--to", "Family").WithExample("upload", "clip.mp4", "--to", "Family", "--thumbnail", "clip.jpg");
             config.AddCommand<DownloadCommand>("download").WithExample("download", "0193f2a4-0000-7000-8000-000000000000", "-o", "photo.jpg");
             config.AddCommand<ForwardCommand>("forward").WithExample("forward", "0193f2a4-0000-7000-8000-000000000000", "--to", "Friends");

@@ -89,10 +89,38 @@ public sealed partial class HoomiClient : IDisposable
         return me;
     }
 
+    /// <summary>Forgets the tokens on this device only; they stay valid on the server until they expire (see <see cref="LogoutAsync"/>).</summary>
     public void Logout()
     {
         _session = null;
         Home.ClearSession();
+    }
+
+    /// <summary>
+    /// Revokes every token of the account on the server (<c>POST /me/logout</c>: all its devices are signed out),
+    /// then forgets them here. A session the server no longer accepts (already revoked, 401) or a server without
+    /// local accounts (404) is only forgotten. Returns whether the server revoked anything.
+    /// </summary>
+    public async Task<bool> LogoutAsync(CancellationToken cancellationToken = default)
+    {
+        if (_session is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, "me/logout"), true, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HoomiApiException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+        finally
+        {
+            Logout();
+        }
     }
 
     /// <summary>Exchanges the refresh token for new tokens (done automatically shortly before expiry and after a 401).</summary>
@@ -157,10 +185,31 @@ public sealed partial class HoomiClient : IDisposable
     public async Task<IReadOnlyList<HoomiMember>> ListMembersAsync(Guid hoomiId, CancellationToken cancellationToken = default) =>
         (await GetJsonAsync<ListResult<HoomiMember>>($"hoomis/{hoomiId}/members", cancellationToken).ConfigureAwait(false)).Items;
 
-    public Task<HoomiMember> AddMemberAsync(Guid hoomiId, string userName, CancellationToken cancellationToken = default) =>
-        SendJsonAsync<HoomiMember>(
+    /// <summary>
+    /// Invites an account to a hoomi (owners only); it becomes a member when it accepts (<see cref="AcceptInvitationAsync"/>).
+    /// The server answers the same for a name that has no account, so this cannot tell whether anyone was invited.
+    /// </summary>
+    public async Task AddMemberAsync(Guid hoomiId, string userName, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(
             () => new HttpRequestMessage(HttpMethod.Post, $"hoomis/{hoomiId}/members") { Content = JsonContent.Create(new { userName }, options: Json) },
-            true, cancellationToken);
+            true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The caller's pending invitations.</summary>
+    public async Task<IReadOnlyList<InvitationInfo>> ListInvitationsAsync(CancellationToken cancellationToken = default) =>
+        (await GetJsonAsync<ListResult<InvitationInfo>>("me/invitations", cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <summary>Accepts an invitation: from now on the caller is a member of the hoomi.</summary>
+    public async Task AcceptInvitationAsync(Guid hoomiId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"me/invitations/{hoomiId}/accept"), true, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeclineInvitationAsync(Guid hoomiId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"me/invitations/{hoomiId}/decline"), true, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task RemoveMemberAsync(Guid hoomiId, Guid userId, CancellationToken cancellationToken = default)
     {

@@ -43,6 +43,15 @@ public sealed partial class CliEndToEndTests
         return new CliResult(exit, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Adds a member as it happens on the command line: the owner runs add-member, the invitee accept.</summary>
+    private async Task AddMemberAsync(string ownerHome, string hoomi, string memberHome, string memberEmail)
+    {
+        var invited = await HoomiAsync(ownerHome, null, "hoomi", "add-member", hoomi, memberEmail);
+        AssertOk(invited);
+        Assert.That(invited.Out, Does.StartWith("Invited " + memberEmail));
+        AssertOk(await HoomiAsync(memberHome, null, "accept", hoomi));
+    }
+
     private static void AssertOk(CliResult result) =>
         Assert.That(result.ExitCode, Is.Zero, $"stdout: {result.Out}\nstderr: {result.Error}");
 
@@ -59,7 +68,7 @@ public sealed partial class CliEndToEndTests
         var created = await HoomiAsync(aliceHome, null, "hoomi", "create", "Cli family");
         AssertOk(created);
         var hoomiId = Guid.Parse(created.LastLine);
-        AssertOk(await HoomiAsync(aliceHome, null, "hoomi", "add-member", "Cli family", bob.Email));
+        await AddMemberAsync(aliceHome, "Cli family", bob.HomeDirectory, bob.Email);
 
         var original = Path.Combine(_work, "holiday.jpg");
         var plaintext = Plaintext.WithMarker(1_000_000, "CLI-MARKER");

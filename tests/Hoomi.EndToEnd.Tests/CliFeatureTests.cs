@@ -97,7 +97,7 @@ public sealed partial class CliEndToEndTests
         AssertOk(await HoomiAsync(ivanHome, null, "keys", "init"));
         var source = Guid.Parse((await HoomiAsync(ivanHome, null, "hoomi", "create", "Ivan source")).LastLine);
         var target = Guid.Parse((await HoomiAsync(ivanHome, null, "hoomi", "create", "Ivan target")).LastLine);
-        AssertOk(await HoomiAsync(ivanHome, null, "hoomi", "add-member", target.ToString(), judy.Email));
+        await AddMemberAsync(ivanHome, target.ToString(), judy.HomeDirectory, judy.Email);
 
         var clip = Path.Combine(_work, "clip.mp4");
         var plaintext = Plaintext.WithMarker(300_000, "CLIP");

@@ -32,7 +32,7 @@ public sealed partial class CliEndToEndTests
         var alice = await CliUserAsync("alice", aliceHome);
         var bob = await CliUserAsync("bob", bobHome);
         var hoomi = Guid.Parse((await HoomiAsync(aliceHome, null, "hoomi", "create", "Numbers")).LastLine).ToString();
-        AssertOk(await HoomiAsync(aliceHome, null, "hoomi", "add-member", hoomi, bob));
+        await AddMemberAsync(aliceHome, hoomi, bobHome, bob);
         Assert.That(IdentityOf(await MembersJsonAsync(aliceHome, hoomi), bob), Is.EqualTo("new"), "pinned on first sight, not verified");
 
         var fromAlice = await HoomiAsync(aliceHome, null, "verify", bob);
@@ -58,7 +58,7 @@ public sealed partial class CliEndToEndTests
         var alice = await CliUserAsync("alice", aliceHome);
         var bob = await CliUserAsync("bob", bobPhone);
         var hoomi = Guid.Parse((await HoomiAsync(aliceHome, null, "hoomi", "create", "Cross")).LastLine).ToString();
-        AssertOk(await HoomiAsync(aliceHome, null, "hoomi", "add-member", hoomi, bob));
+        await AddMemberAsync(aliceHome, hoomi, bobPhone, bob);
         AssertOk(await HoomiAsync(aliceHome, null, "verify", bob, "--yes"));
 
         // Bob's laptop: log in, import the identity from the phone, certify the laptop's key.
@@ -94,7 +94,7 @@ public sealed partial class CliEndToEndTests
         var carolOld = Path.Combine(_work, "x-carol-old");
         var carolNew = Path.Combine(_work, "x-carol-new");
         var carol = await CliUserAsync("carol", carolOld);
-        AssertOk(await HoomiAsync(aliceHome, null, "hoomi", "add-member", hoomi, carol));
+        await AddMemberAsync(aliceHome, hoomi, carolOld, carol);
         Assert.That(IdentityOf(await MembersJsonAsync(aliceHome, hoomi), carol), Is.EqualTo("new"));
         var oldKey = new Hoomi.Client.Storage.HoomiHome(carolOld).GetOrCreateDeviceKey().KeyId;
         AssertOk(await HoomiAsync(carolNew, Infrastructure.TestUser.Password + "\n", "login", carol, "--password-stdin"));
@@ -122,7 +122,7 @@ public sealed partial class CliEndToEndTests
         await CliUserAsync("alice", aliceHome);
         var bob = await CliUserAsync("bob", bobHome);
         var hoomi = Guid.Parse((await HoomiAsync(aliceHome, null, "hoomi", "create", "Anything")).LastLine).ToString();
-        AssertOk(await HoomiAsync(aliceHome, null, "hoomi", "add-member", hoomi, bob));
+        await AddMemberAsync(aliceHome, hoomi, bobHome, bob);
         var file = Path.Combine(_work, "README-no-extension");
         var bytes = Plaintext.WithMarker(77_777, "NOEXT");
         await File.WriteAllBytesAsync(file, bytes);

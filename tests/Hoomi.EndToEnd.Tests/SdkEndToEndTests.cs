@@ -28,7 +28,7 @@ public sealed partial class SdkEndToEndTests
         _bob = await TestUser.CreateAsync(_api, "bob");
         _carol = await TestUser.CreateAsync(_api, "carol");
         _family = (await _alice.Client.CreateHoomiAsync("Family")).Id;
-        await _alice.Client.AddMemberAsync(_family, _bob.Email);
+        await _alice.AddMemberAsync(_family, _bob);
     }
 
     [OneTimeTearDown]
@@ -236,7 +236,7 @@ public sealed partial class SdkEndToEndTests
         var hoomi = (await _alice.Client.CreateHoomiAsync("Late joiners")).Id;
         var (media, plaintext) = await UploadAsync(_alice, hoomi, Plaintext.WithMarker(150_000, "LATE"));
         using var dave = await TestUser.CreateAsync(_api, "dave");
-        await _alice.Client.AddMemberAsync(hoomi, dave.Email);
+        await _alice.AddMemberAsync(hoomi, dave);
 
         using (var before = new MemoryStream())
         {
@@ -257,7 +257,7 @@ public sealed partial class SdkEndToEndTests
     public async Task An_upload_racing_a_new_device_key_is_rewrapped_and_retried()
     {
         var hoomi = (await _alice.Client.CreateHoomiAsync("Race")).Id;
-        await _alice.Client.AddMemberAsync(hoomi, _bob.Email);
+        await _alice.AddMemberAsync(hoomi, _bob);
         using var bobsPhone = await _bob.OnAnotherDeviceAsync(_api);
         var uploads = 0;
         _alice.Handler.BeforeSend = async request =>

@@ -50,7 +50,7 @@ public sealed partial class SdkEndToEndTests
     {
         using var dave = await TestUser.CreateAsync(_api, "dave");
         var target = (await _alice.Client.CreateHoomiAsync("Forward target")).Id;
-        await _alice.Client.AddMemberAsync(target, dave.Email);
+        await _alice.AddMemberAsync(target, dave);
         var plaintext = Plaintext.WithMarker(300_000, "FORWARD-MARKER");
         var thumbnail = Plaintext.WithMarker(5_000, "FORWARD-THUMB");
         using var content = new MemoryStream(plaintext);

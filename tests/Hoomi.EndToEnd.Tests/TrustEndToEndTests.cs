@@ -43,7 +43,7 @@ public sealed class TrustEndToEndTests
         var alice = await TestUser.CreateAsync(_api, "alice");
         var bob = await TestUser.CreateAsync(_api, "bob");
         var hoomi = (await alice.Client.CreateHoomiAsync("Family")).Id;
-        await alice.Client.AddMemberAsync(hoomi, bob.Email);
+        await alice.AddMemberAsync(hoomi, bob);
         var proxy = await RewritingProxy.StartAsync(_api.BaseAddress);
         var home = alice.Client.Home;
         home.SaveSession(home.LoadSession()! with { Server = proxy.Address });
@@ -232,7 +232,7 @@ public sealed class TrustEndToEndTests
         await using var scene = await SceneAsync();
         var media = await UploadAsync(scene.Alice.Client, scene.Hoomi, Plaintext.WithMarker(9_000, "PLANTED"));
         using var dave = await TestUser.CreateAsync(_api, "dave");
-        await scene.Alice.Client.AddMemberAsync(scene.Hoomi, dave.Email);
+        await scene.Alice.AddMemberAsync(scene.Hoomi, dave);
         var daveKey = (await dave.Client.ListMyKeysAsync()).Single();
 
         // Bob, a member, is first to "share" with dave: a wrap that opens to nothing, properly signed by bob's device.

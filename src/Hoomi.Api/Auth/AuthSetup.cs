@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Infrastructure.Identity;
 using Hoomi.Infrastructure.Persistence;
@@ -33,19 +34,17 @@ public static class AuthSetup
         {
             // Local tokens are protected by the data-protection key ring: instances behind one load balancer
             // must share it (Hoomi:DataProtection:KeysDirectory on a shared volume), or each rejects the others' tokens.
-            var dataProtection = services.AddDataProtection().SetApplicationName("hoomi");
-            var keysDirectory = configuration["Hoomi:DataProtection:KeysDirectory"];
-            if (!string.IsNullOrWhiteSpace(keysDirectory))
-            {
-                dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
-            }
+            ConfigureDataProtection(services, configuration);
 
             services.AddIdentityApiEndpoints<AppUser>(o =>
                 {
                     o.User.RequireUniqueEmail = true;
                     o.Password.RequiredLength = 8;
+                    // No lock-out: LoginThrottle refuses logins per address and account instead (HoomiSignInManager).
+                    o.Lockout.AllowedForNewUsers = false;
                 })
-                .AddEntityFrameworkStores<HoomiDbContext>();
+                .AddEntityFrameworkStores<HoomiDbContext>()
+                .AddSignInManager<HoomiSignInManager>();
             services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o =>
             {
                 o.BearerTokenExpiration = options.AccessTokenLifetime;
@@ -81,7 +80,67 @@ public static class AuthSetup
         }
 
         services.AddAuthorization();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ChallengeAnonymousResultHandler>();
         return services;
+    }
+
+    /// <summary>
+    /// The key ring that protects local tokens: in <c>Hoomi:DataProtection:KeysDirectory</c> when set (else the user
+    /// profile's), and encrypted at rest with the certificate <c>Hoomi:DataProtection:CertificatePath</c> when set;
+    /// <c>PreviousCertificatePaths</c> still decrypt keys written under certificates since replaced.
+    /// </summary>
+    private static void ConfigureDataProtection(IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Hoomi:DataProtection");
+        var dataProtection = services.AddDataProtection().SetApplicationName("hoomi");
+        var keysDirectory = section["KeysDirectory"];
+        var certificatePath = section["CertificatePath"];
+        if (!string.IsNullOrWhiteSpace(keysDirectory))
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysDirectory));
+        }
+
+        if (string.IsNullOrWhiteSpace(certificatePath))
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(keysDirectory))
+        {
+            throw new InvalidOperationException(
+                "Hoomi:DataProtection:CertificatePath needs Hoomi:DataProtection:KeysDirectory: the folder the encrypted keys are kept in.");
+        }
+
+        var password = section["CertificatePassword"];
+        var certificate = LoadCertificate(certificatePath, password, "Hoomi:DataProtection:CertificatePath");
+        dataProtection.ProtectKeysWithCertificate(certificate);
+        var previous = section.GetSection("PreviousCertificatePaths").Get<List<string>>() ?? [];
+        if (previous.Count > 0)
+        {
+            dataProtection.UnprotectKeysWithAnyCertificate(
+                [certificate, .. previous.Select((path, i) => LoadCertificate(path, password, $"Hoomi:DataProtection:PreviousCertificatePaths:{i}"))]);
+        }
+    }
+
+    private static X509Certificate2 LoadCertificate(string path, string? password, string setting)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"{setting}: cannot load the PKCS#12 certificate '{path}' (with Hoomi:DataProtection:CertificatePassword): {e.Message}", e);
+        }
+
+        if (!certificate.HasPrivateKey)
+        {
+            certificate.Dispose();
+            throw new InvalidOperationException($"{setting}: the certificate '{path}' has no private key, so it could not decrypt the keys.");
+        }
+
+        return certificate;
     }
 
     private static Task ReadHubTokenFromQuery(Microsoft.AspNetCore.Authentication.JwtBearer.MessageReceivedContext context) => ReadHubToken(context.HttpContext, t => context.Token = t);
@@ -121,6 +180,20 @@ public static class AuthSetup
         return new SymmetricSecurityKey(Convert.FromBase64String(text));
     }
 
+    /// <summary>Replaces the account's security stamp: tokens carry the stamp they were issued with, and a token with an old one is refused.</summary>
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.NoContent> LogoutAsync(ICurrentUser me, UserManager<AppUser> users)
+    {
+        var user = await users.FindByIdAsync(me.Id.ToString()).ConfigureAwait(false)
+            ?? throw new UnauthorizedAccessException("The account no longer exists.");
+        var result = await users.UpdateSecurityStampAsync(user).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Could not revoke the tokens: " + string.Join("; ", result.Errors.Select(e => e.Code)));
+        }
+
+        return TypedResults.NoContent();
+    }
+
     /// <summary>Maps the local account endpoints (register, login, refresh, ...) under <c>/auth</c> when local accounts are on.</summary>
     public static IEndpointRouteBuilder MapHoomiAuth(this IEndpointRouteBuilder app)
     {
@@ -128,6 +201,8 @@ public static class AuthSetup
         if (options.Mode == AuthMode.Local)
         {
             app.MapGroup("/auth").WithTags("Accounts").MapIdentityApi<AppUser>();
+            app.MapPost("/me/logout", LogoutAsync).RequireAuthorization().WithTags("Accounts").WithName("Logout")
+                .WithSummary("Revoke every access and refresh token of the caller's account (all devices); log in again for new ones.");
         }
 
         return app;

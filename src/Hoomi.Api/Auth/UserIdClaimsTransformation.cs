@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Hoomi.Infrastructure.Identity;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -10,14 +11,20 @@ namespace Hoomi.Api.Auth;
 /// <summary>
 /// Gives every authenticated principal Hoomi's own user id claim. Local accounts already carry their id;
 /// a token from the organisation's identity provider is matched to an account by its subject, and the
-/// account is created on first sight so that others can add the user to a hoomi.
+/// account is created on first sight so that others can add the user to a hoomi. A local token whose
+/// security stamp is no longer the account's (after logout or a password change) is revoked: the caller is
+/// left anonymous, so requests and hub connections with it get 401.
 /// </summary>
 public sealed class UserIdClaimsTransformation(
     IOptions<AuthOptions> options,
     UserManager<AppUser> users,
+    IOptions<IdentityOptions> identityOptions,
     IMemoryCache cache,
     TimeProvider clock) : IClaimsTransformation
 {
+    /// <summary>An anonymous principal: the request then fails authorization with 401, as with no token.</summary>
+    private static ClaimsPrincipal Revoked => new(new ClaimsIdentity());
+
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
         if (principal.Identity?.IsAuthenticated != true || principal.HasClaim(c => c.Type == CurrentUser.UserIdClaim))
@@ -32,6 +39,16 @@ public sealed class UserIdClaimsTransformation(
             if (!Guid.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out userId))
             {
                 return principal;
+            }
+
+            // A local token carries the account's security stamp from when it was issued; logout and a password
+            // change replace the stamp, which revokes every token issued before. One primary-key read per request.
+            var stamp = principal.FindFirstValue(identityOptions.Value.ClaimsIdentity.SecurityStampClaimType);
+            var current = await users.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.SecurityStamp)
+                .FirstOrDefaultAsync().ConfigureAwait(false);
+            if (stamp is null || current is null || !string.Equals(stamp, current, StringComparison.Ordinal))
+            {
+                return Revoked;
             }
 
             userName = principal.FindFirstValue(ClaimTypes.Name) ?? "";

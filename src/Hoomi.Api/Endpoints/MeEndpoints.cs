@@ -1,4 +1,7 @@
 using Hoomi.Application.Common.Models;
+using Hoomi.Application.Invitations;
+using Hoomi.Application.Invitations.Commands;
+using Hoomi.Application.Invitations.Queries;
 using Hoomi.Application.Keys;
 using Hoomi.Application.Keys.Commands.RegisterDeviceKey;
 using Hoomi.Application.Keys.Commands.RevokeDeviceKey;
@@ -19,6 +22,11 @@ public static class MeEndpoints
         group.MapPut("/keys/{keyId}", RegisterKey).WithName("RegisterDeviceKey")
             .WithSummary("Register a device public key under its fingerprint (idempotent), optionally with its device certificate "
                 + "(signingKey, identityKey, signature: all three or none); putting a key again with a certificate stores or replaces it.");
+        group.MapGet("/invitations", ListInvitations).WithName("ListMyInvitations").WithSummary("The caller's pending invitations to hoomis.");
+        group.MapPost("/invitations/{hoomiId:guid}/accept", AcceptInvitation).WithName("AcceptInvitation")
+            .WithSummary("Accept an invitation: the caller becomes a member of the hoomi.");
+        group.MapPost("/invitations/{hoomiId:guid}/decline", DeclineInvitation).WithName("DeclineInvitation")
+            .WithSummary("Decline an invitation; it is removed.");
         group.MapDelete("/keys/{keyId}", RevokeKey).WithName("RevokeDeviceKey").WithSummary("Revoke one of the caller's device keys.");
         return app;
     }
@@ -38,6 +46,21 @@ public static class MeEndpoints
         return result.Created
             ? TypedResults.Created($"/me/keys/{result.Key.KeyId}", result.Key)
             : TypedResults.Ok(result.Key);
+    }
+
+    private static async Task<Ok<ListResult<InvitationDto>>> ListInvitations(ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(new ListMyInvitationsQuery(), ct));
+
+    private static async Task<NoContent> AcceptInvitation(Guid hoomiId, ISender sender, CancellationToken ct)
+    {
+        await sender.Send(new AcceptInvitationCommand(hoomiId), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> DeclineInvitation(Guid hoomiId, ISender sender, CancellationToken ct)
+    {
+        await sender.Send(new DeclineInvitationCommand(hoomiId), ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<NoContent> RevokeKey(string keyId, ISender sender, CancellationToken ct)

@@ -14,7 +14,8 @@ public static class MemberEndpoints
     {
         var group = app.MapGroup("/hoomis/{hoomiId:guid}/members").WithTags("Members").RequireAuthorization();
         group.MapGet("/", List).WithName("ListMembers").WithSummary("Members with their active device public keys.");
-        group.MapPost("/", Add).WithName("AddMember").WithSummary("An owner adds an account by user name.");
+        group.MapPost("/", Add).WithName("AddMember")
+            .WithSummary("An owner invites an account by user name; it becomes a member when it accepts. 202, the same for every name.");
         group.MapDelete("/{userId:guid}", Remove).WithName("RemoveMember").WithSummary("An owner removes a member, or a member leaves (their own id).");
         return app;
     }
@@ -24,10 +25,10 @@ public static class MemberEndpoints
     private static async Task<Ok<ListResult<MemberDto>>> List(Guid hoomiId, ISender sender, CancellationToken ct) =>
         TypedResults.Ok(await sender.Send(new ListMembersQuery(hoomiId), ct));
 
-    private static async Task<Created<MemberDto>> Add(Guid hoomiId, AddMemberRequest request, ISender sender, CancellationToken ct)
+    private static async Task<Accepted> Add(Guid hoomiId, AddMemberRequest request, ISender sender, CancellationToken ct)
     {
-        var member = await sender.Send(new AddMemberCommand(hoomiId, request.UserName ?? ""), ct);
-        return TypedResults.Created($"/hoomis/{hoomiId}/members/{member.UserId}", member);
+        await sender.Send(new AddMemberCommand(hoomiId, request.UserName ?? ""), ct);
+        return TypedResults.Accepted((string?)null);
     }
 
     private static async Task<NoContent> Remove(Guid hoomiId, Guid userId, ISender sender, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Hoomi.Api.Auth;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Domain.Common;
 using Microsoft.AspNetCore.Diagnostics;
@@ -31,6 +32,11 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
                 Type = Type("internal"),
                 Title = "An unexpected error occurred.",
             };
+        }
+
+        if (exception is LoginThrottledException throttled)
+        {
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(throttled.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         if (exception is StorageUnavailableException unavailable)
@@ -82,6 +88,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         CursorExpiredException e => Problem(StatusCodes.Status410Gone, "cursor-expired", "The cursor is too old.", e.Message),
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.", f.Message),
         UnauthorizedAccessException => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication is required.", null),
+        LoginThrottledException => Problem(StatusCodes.Status429TooManyRequests, "rate-limited", "Rate limit reached; retry later.", "Too many failed logins; retry later."),
         StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),
         BadHttpRequestException b => Problem(b.StatusCode, BadRequestCode(b.StatusCode), BadRequestTitle(b.StatusCode), b.Message),
         _ => null,

@@ -12,4 +12,16 @@ public sealed class RateLimitOptions
 
     /// <summary>Ciphertext bytes a user may upload per hour; also the largest burst, so it must exceed the largest file.</summary>
     public long UploadBytesPerHour { get; set; } = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>Failed logins to one account from one client address per <see cref="LoginWindow"/> before its logins there get 429.</summary>
+    public int LoginFailuresPerAccountAndAddress { get; set; } = 10;
+
+    /// <summary>Failed logins from one client address (to any accounts) per <see cref="LoginWindow"/>.</summary>
+    public int LoginFailuresPerAddress { get; set; } = 100;
+
+    /// <summary>Failed logins to one account (from any addresses) per <see cref="LoginWindow"/>.</summary>
+    public int LoginFailuresPerAccount { get; set; } = 100;
+
+    /// <summary>The fixed window the login failure counters count in.</summary>
+    public TimeSpan LoginWindow { get; set; } = TimeSpan.FromMinutes(15);
 }

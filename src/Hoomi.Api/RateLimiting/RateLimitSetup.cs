@@ -18,9 +18,11 @@ public static class RateLimitSetup
     public static IServiceCollection AddHoomiRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection(RateLimitOptions.Section))
-            .Validate(o => o.RequestsPerMinute > 0 && o.UploadBytesPerHour > 0, "Hoomi:RateLimits values must be positive.")
+            .Validate(o => o.RequestsPerMinute > 0 && o.UploadBytesPerHour > 0 && o.LoginFailuresPerAccountAndAddress > 0
+                && o.LoginFailuresPerAddress > 0 && o.LoginFailuresPerAccount > 0 && o.LoginWindow > TimeSpan.Zero, "Hoomi:RateLimits values must be positive.")
             .ValidateOnStart();
         services.AddSingleton<UploadByteLimiter>();
+        services.AddSingleton<LoginThrottle>();
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

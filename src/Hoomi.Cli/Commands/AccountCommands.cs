@@ -68,3 +68,22 @@ public sealed class LoginCommand(CliEnvironment env) : HoomiCommand<AccountSetti
         return 0;
     }
 }
+
+[Description("Log out: the server revokes every token of the account (all your devices), and this device forgets them.")]
+public sealed class LogoutCommand(CliEnvironment env) : HoomiCommand<GlobalSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, GlobalSettings settings, CancellationToken cancellationToken)
+    {
+        if (!client.IsSignedIn)
+        {
+            Env.Out.WriteLine("Not logged in.");
+            return 0;
+        }
+
+        var revoked = await client.LogoutAsync(cancellationToken).ConfigureAwait(false);
+        Env.Out.WriteLine(revoked
+            ? $"Logged out of {client.Server}: every session of the account has ended."
+            : $"Logged out here; the server had already ended this session.");
+        return 0;
+    }
+}

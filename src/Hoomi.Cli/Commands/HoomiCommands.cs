@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Hoomi.Client;
+using Hoomi.Client.Api;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -105,14 +106,94 @@ public sealed class MembersCommand(CliEnvironment env) : HoomiCommand<HoomiSetti
     }
 }
 
-[Description("Add an account to a hoomi (owners only). Run share-keys afterwards so that it can read earlier media.")]
+[Description("Invite an account to a hoomi (owners only); it becomes a member when it accepts (hoomi accept). Run share-keys then so that it can read earlier media.")]
 public sealed class AddMemberCommand(CliEnvironment env) : HoomiCommand<MemberSettings>(env)
 {
     protected override async Task<int> RunAsync(HoomiClient client, MemberSettings settings, CancellationToken cancellationToken)
     {
         var hoomiId = await ResolveHoomiAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
-        var member = await client.AddMemberAsync(hoomiId, settings.User, cancellationToken).ConfigureAwait(false);
-        Env.Out.WriteLine($"Added {member.UserName} ({member.UserId}) as {member.Role}.");
+        await client.AddMemberAsync(hoomiId, settings.User, cancellationToken).ConfigureAwait(false);
+        Env.Out.WriteLine($"Invited {settings.User}. If that account exists, it becomes a member once it accepts (hoomi accept); "
+            + "the server does not say whether it exists.");
+        return 0;
+    }
+}
+
+public sealed class InvitationSettings : GlobalSettings
+{
+    [CommandArgument(0, "<HOOMI>")]
+    [Description("The hoomi of the invitation: its id or its name.")]
+    public string Hoomi { get; init; } = "";
+}
+
+[Description("List the invitations to hoomis you have not answered (hoomi accept / hoomi decline).")]
+public sealed class InvitationsCommand(CliEnvironment env) : HoomiCommand<JsonSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, JsonSettings settings, CancellationToken cancellationToken)
+    {
+        var invitations = await client.ListInvitationsAsync(cancellationToken).ConfigureAwait(false);
+        if (settings.Json)
+        {
+            Output.WriteJson(Env.Out, invitations);
+            return 0;
+        }
+
+        if (invitations.Count == 0)
+        {
+            Env.Out.WriteLine("No pending invitations.");
+            return 0;
+        }
+
+        var table = new Table().AddColumns("Hoomi id", "Name", "Invited by", "Invited");
+        foreach (var i in invitations)
+        {
+            table.AddRow(i.HoomiId.ToString(), Markup.Escape(i.HoomiName), Markup.Escape(i.InvitedByUserName), Output.Date(i.InvitedAt));
+        }
+
+        Env.Console.Write(table);
+        return 0;
+    }
+}
+
+internal static class Invitations
+{
+    /// <summary>An invitation by hoomi id, or by the hoomi's name among the caller's pending invitations.</summary>
+    public static async Task<InvitationInfo> ResolveAsync(HoomiClient client, string hoomi, CancellationToken cancellationToken)
+    {
+        var invitations = await client.ListInvitationsAsync(cancellationToken).ConfigureAwait(false);
+        var matches = Guid.TryParse(hoomi, out var id)
+            ? invitations.Where(i => i.HoomiId == id).ToList()
+            : invitations.Where(i => string.Equals(i.HoomiName, hoomi, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new HoomiClientException($"You have no pending invitation to '{hoomi}' (hoomi invitations lists them)."),
+            _ => throw new HoomiClientException($"Several invitations are to hoomis named '{hoomi}': use the id (hoomi invitations)."),
+        };
+    }
+}
+
+[Description("Accept an invitation: you become a member of the hoomi.")]
+public sealed class AcceptInvitationCommand(CliEnvironment env) : HoomiCommand<InvitationSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, InvitationSettings settings, CancellationToken cancellationToken)
+    {
+        var invitation = await Invitations.ResolveAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
+        await client.AcceptInvitationAsync(invitation.HoomiId, cancellationToken).ConfigureAwait(false);
+        Env.Out.WriteLine($"Joined '{invitation.HoomiName}' (invited by {invitation.InvitedByUserName}).");
+        Env.Out.WriteLine(invitation.HoomiId.ToString());
+        return 0;
+    }
+}
+
+[Description("Decline an invitation to a hoomi.")]
+public sealed class DeclineInvitationCommand(CliEnvironment env) : HoomiCommand<InvitationSettings>(env)
+{
+    protected override async Task<int> RunAsync(HoomiClient client, InvitationSettings settings, CancellationToken cancellationToken)
+    {
+        var invitation = await Invitations.ResolveAsync(client, settings.Hoomi, cancellationToken).ConfigureAwait(false);
+        await client.DeclineInvitationAsync(invitation.HoomiId, cancellationToken).ConfigureAwait(false);
+        Env.Out.WriteLine($"Declined the invitation to '{invitation.HoomiName}'.");
         return 0;
     }
 }

@@ -22,6 +22,9 @@ public sealed record MemberKey(string KeyId, string PublicKey, string? SigningKe
 /// <summary>A device key's certificate as the server relays it: the identity key's signature over user, key and signing key.</summary>
 public sealed record DeviceCertificateInfo(Guid UserId, string KeyId, string PublicKey, string? SigningKey, string? IdentityKey, string? Signature);
 
+/// <summary>An invitation to a hoomi the caller has not answered yet.</summary>
+public sealed record InvitationInfo(Guid HoomiId, string HoomiName, Guid InvitedBy, string InvitedByUserName, DateTimeOffset InvitedAt);
+
 public sealed record HoomiMember(Guid UserId, string UserName, string Role, DateTimeOffset JoinedAt, IReadOnlyList<MemberKey> Keys);
 
 public sealed record WrappedKeyInfo(

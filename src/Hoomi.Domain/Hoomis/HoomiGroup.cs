@@ -74,16 +74,36 @@ public sealed class HoomiGroup
 
     public bool IsOwner(Guid userId) => FindMember(userId)?.IsOwner == true;
 
-    /// <summary>An owner adds a user as a plain member.</summary>
-    public Membership AddMember(Guid userId, Guid addedBy, DateTimeOffset now)
+    /// <summary>Refuses (403) a caller who is not an owner: only owners invite, whoever the invitee is.</summary>
+    public void EnsureCanInvite(Guid invitedBy) => EnsureOwner(invitedBy, "invite members");
+
+    /// <summary>An owner invites a user; the user becomes a member only by accepting (<see cref="Join"/>).</summary>
+    public Invitation Invite(Guid userId, Guid invitedBy, DateTimeOffset now)
     {
-        EnsureOwner(addedBy, "add members");
+        EnsureCanInvite(invitedBy);
         if (IsMember(userId))
         {
             throw DomainException.Conflict("already-member", "The user is already a member of this hoomi.");
         }
 
-        var membership = new Membership(Id, userId, MemberRole.Member, now);
+        return new Invitation(Id, userId, invitedBy, now);
+    }
+
+    /// <summary>The invitee accepts an invitation to this hoomi and becomes a plain member.</summary>
+    public Membership Join(Invitation invitation, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(invitation);
+        if (invitation.HoomiId != Id)
+        {
+            throw new ArgumentException("The invitation is for another hoomi.", nameof(invitation));
+        }
+
+        if (IsMember(invitation.UserId))
+        {
+            throw DomainException.Conflict("already-member", "The user is already a member of this hoomi.");
+        }
+
+        var membership = new Membership(Id, invitation.UserId, MemberRole.Member, now);
         _members.Add(membership);
         return membership;
     }

@@ -23,6 +23,8 @@ public abstract class HoomiDbContext(DbContextOptions options)
 
     public DbSet<Membership> Memberships => Set<Membership>();
 
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
     public DbSet<DeviceKey> DeviceKeys => Set<DeviceKey>();
 
     public DbSet<MediaItem> Media => Set<MediaItem>();

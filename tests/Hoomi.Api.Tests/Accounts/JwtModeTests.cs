@@ -104,22 +104,29 @@ public sealed class JwtModeTests
         var created = await alice.PostAsJsonAsync("/hoomis", new { name = "Team" });
         var hoomiId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
         var add = await alice.PostAsJsonAsync($"/hoomis/{hoomiId}/members", new { userName = bobName });
-        Assert.That(add.StatusCode, Is.EqualTo(HttpStatusCode.Created), await add.Content.ReadAsStringAsync());
-        Assert.That((await add.Content.ReadFromJsonAsync<JsonObject>())!["userId"]!.GetValue<string>(), Is.EqualTo(bobId));
+        Assert.That(add.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await add.Content.ReadAsStringAsync());
+        Assert.That((await bob.PostAsync($"/me/invitations/{hoomiId}/accept", null)).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var members = (await alice.GetFromJsonAsync<JsonObject>($"/hoomis/{hoomiId}/members"))!["items"]!.AsArray();
+        Assert.That(members.Select(m => m!["userId"]!.GetValue<string>()), Does.Contain(bobId));
 
         var bobsHoomis = (await bob.GetFromJsonAsync<JsonObject>("/hoomis"))!["items"]!.AsArray();
         Assert.That(bobsHoomis.Select(h => h!["id"]!.GetValue<string>()), Is.EqualTo(new[] { hoomiId }));
     }
 
     [Test]
-    public async Task A_user_never_seen_cannot_be_added_yet()
+    public async Task A_user_never_seen_cannot_be_added_yet_and_the_answer_does_not_say_so()
     {
         var alice = ClientWith(Mint("sub-" + Guid.NewGuid(), NewName("alice")));
         var created = await alice.PostAsJsonAsync("/hoomis", new { name = "Team" });
         var hoomiId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
 
-        var add = await alice.PostAsJsonAsync($"/hoomis/{hoomiId}/members", new { userName = NewName("stranger") });
-        Assert.That(add.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        var strangerName = NewName("stranger");
+        var add = await alice.PostAsJsonAsync($"/hoomis/{hoomiId}/members", new { userName = strangerName });
+        Assert.That(add.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), "the same answer as for a known user");
+
+        var stranger = ClientWith(Mint("sub-" + Guid.NewGuid(), strangerName));
+        Assert.That((await stranger.GetFromJsonAsync<JsonObject>("/me/invitations"))!["items"]!.AsArray(), Is.Empty,
+            "nobody was invited: the name had no account then");
     }
 
     public static IEnumerable<TestCaseData> BadTokens()

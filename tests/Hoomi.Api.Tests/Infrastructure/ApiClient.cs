@@ -44,10 +44,23 @@ public sealed class ApiClient(HttpClient http, Guid userId, string userName)
         return Guid.Parse((await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
     }
 
+    /// <summary>Adds a member the way it happens: this owner invites, the invitee accepts.</summary>
     public async Task AddMemberAsync(Guid hoomiId, ApiClient member)
     {
-        var response = await Http.PostAsJsonAsync($"/hoomis/{hoomiId}/members", new { userName = member.UserName });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        await InviteAsync(hoomiId, member.UserName);
+        await member.AcceptAsync(hoomiId);
+    }
+
+    public async Task InviteAsync(Guid hoomiId, string userName)
+    {
+        var response = await Http.PostAsJsonAsync($"/hoomis/{hoomiId}/members", new { userName });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+    }
+
+    public async Task AcceptAsync(Guid hoomiId)
+    {
+        var response = await Http.PostAsync($"/me/invitations/{hoomiId}/accept", null);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>Generates a P-256 device key, registers its public half and returns the pair.</summary>

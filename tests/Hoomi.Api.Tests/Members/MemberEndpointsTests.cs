@@ -30,25 +30,35 @@ public sealed class MemberEndpointsTests
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 
+    private static async Task<JsonArray> InvitationsAsync(ApiClient who)
+    {
+        var response = await who.Http.GetAsync("/me/invitations");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+    }
+
     [Test]
-    public async Task An_owner_adds_a_member_by_user_name_and_both_see_the_member_list()
+    public async Task An_owner_invites_by_user_name_and_after_accepting_both_see_the_member_list()
     {
         var alice = await UserAsync("alice");
         var bob = await UserAsync("bob");
-        var hoomi = await alice.CreateHoomiAsync();
+        var hoomi = await alice.CreateHoomiAsync("Invited");
 
         var response = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = bob.UserName });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        var added = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.Empty, "no details of the invitee");
+
+        var pending = await InvitationsAsync(bob);
+        Assert.That(pending, Has.Count.EqualTo(1));
         Assert.Multiple(() =>
         {
-            Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/hoomis/{hoomi}/members/{bob.UserId}"));
-            Assert.That(added["userId"]!.GetValue<string>(), Is.EqualTo(bob.UserId.ToString()));
-            Assert.That(added["userName"]!.GetValue<string>(), Is.EqualTo(bob.UserName));
-            Assert.That(added["role"]!.GetValue<string>(), Is.EqualTo("Member"));
-            Assert.That(added["keys"]!.AsArray(), Is.Empty);
+            Assert.That(pending[0]!["hoomiId"]!.GetValue<string>(), Is.EqualTo(hoomi.ToString()));
+            Assert.That(pending[0]!["hoomiName"]!.GetValue<string>(), Is.EqualTo("Invited"));
+            Assert.That(pending[0]!["invitedByUserName"]!.GetValue<string>(), Is.EqualTo(alice.UserName));
         });
 
+        await bob.AcceptAsync(hoomi);
+        Assert.That(await InvitationsAsync(bob), Is.Empty);
         foreach (var viewer in new[] { alice, bob })
         {
             var members = await MembersAsync(viewer, hoomi);
@@ -62,14 +72,95 @@ public sealed class MemberEndpointsTests
     }
 
     [Test]
+    public async Task Until_the_invitee_accepts_they_are_no_member_and_their_keys_are_shown_to_nobody()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        await bob.RegisterDeviceKeyAsync();
+        var hoomi = await alice.CreateHoomiAsync();
+        await alice.InviteAsync(hoomi, bob.UserName);
+
+        var members = await MembersAsync(alice, hoomi);
+        Assert.That(members.Select(m => m!["userId"]!.GetValue<string>()), Is.EqualTo(new[] { alice.UserId.ToString() }), "no keys to wrap for yet");
+        Assert.That((await alice.Http.GetFromJsonAsync<JsonObject>($"/hoomis/{hoomi}"))!["memberCount"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That((await bob.Http.GetAsync($"/hoomis/{hoomi}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await bob.Http.GetAsync($"/hoomis/{hoomi}/members")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await bob.Http.GetAsync($"/hoomis/{hoomi}/media")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await bob.Http.GetFromJsonAsync<JsonObject>("/hoomis"))!["items"]!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public async Task An_unknown_name_and_an_existing_account_get_the_same_answer()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var hoomi = await alice.CreateHoomiAsync();
+
+        var existing = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = bob.UserName });
+        var unknown = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = "nobody-" + Guid.NewGuid() + "@example.com" });
+        var again = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = bob.UserName });
+        Assert.Multiple(async () =>
+        {
+            foreach (var r in new[] { existing, unknown, again })
+            {
+                Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+                Assert.That(await r.Content.ReadAsStringAsync(), Is.Empty);
+                Assert.That(r.Headers.Location, Is.Null);
+            }
+        });
+        Assert.That(await InvitationsAsync(bob), Has.Count.EqualTo(1), "inviting again changes nothing");
+        Assert.That(await MembersAsync(alice, hoomi), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_declined_invitation_is_gone_and_can_be_sent_again()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var hoomi = await alice.CreateHoomiAsync();
+        await alice.InviteAsync(hoomi, bob.UserName);
+
+        var decline = await bob.Http.PostAsync($"/me/invitations/{hoomi}/decline", null);
+        Assert.That(decline.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await decline.Content.ReadAsStringAsync());
+        Assert.That(await InvitationsAsync(bob), Is.Empty);
+        var accept = await bob.Http.PostAsync($"/me/invitations/{hoomi}/accept", null);
+        Assert.That(accept.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        await ApiClient.ProblemOf(accept);
+        Assert.That(await MembersAsync(alice, hoomi), Has.Count.EqualTo(1));
+
+        await alice.AddMemberAsync(hoomi, bob);
+        Assert.That(await MembersAsync(alice, hoomi), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Nobody_accepts_or_declines_an_invitation_they_do_not_have()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var mallory = await UserAsync("mallory");
+        var hoomi = await alice.CreateHoomiAsync();
+        await alice.InviteAsync(hoomi, bob.UserName);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await mallory.Http.PostAsync($"/me/invitations/{hoomi}/accept", null)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That((await mallory.Http.PostAsync($"/me/invitations/{hoomi}/decline", null)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That((await bob.Http.PostAsync($"/me/invitations/{Guid.NewGuid()}/accept", null)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That((await _factory.CreateClient().GetAsync("/me/invitations")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        });
+        Assert.That(await InvitationsAsync(mallory), Is.Empty);
+        Assert.That(await MembersAsync(alice, hoomi), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_user_name_is_matched_after_trimming_surrounding_spaces()
     {
         var alice = await UserAsync("alice");
         var bob = await UserAsync("bob");
         var hoomi = await alice.CreateHoomiAsync();
 
-        var response = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = "  " + bob.UserName + " " });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        await alice.InviteAsync(hoomi, "  " + bob.UserName + " ");
+        Assert.That(await InvitationsAsync(bob), Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -79,10 +170,9 @@ public sealed class MemberEndpointsTests
         var bob = await UserAsync("bob");
         var hoomi = await alice.CreateHoomiAsync();
 
-        var response = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = bob.UserName.ToUpperInvariant() });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        var member = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.That(member["userName"]!.GetValue<string>(), Is.EqualTo(bob.UserName), "the account's own spelling");
+        await alice.InviteAsync(hoomi, bob.UserName.ToUpperInvariant());
+        await bob.AcceptAsync(hoomi);
+        Assert.That(MemberOf(await MembersAsync(alice, hoomi), bob)["userName"]!.GetValue<string>(), Is.EqualTo(bob.UserName), "the account's own spelling");
     }
 
     [Test]
@@ -113,7 +203,7 @@ public sealed class MemberEndpointsTests
     }
 
     [Test]
-    public async Task Adding_the_same_member_twice_is_a_409()
+    public async Task Inviting_a_member_is_a_409()
     {
         var alice = await UserAsync("alice");
         var bob = await UserAsync("bob");
@@ -126,19 +216,6 @@ public sealed class MemberEndpointsTests
 
         var self = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = alice.UserName });
         Assert.That(self.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "the owner is a member already");
-    }
-
-    [Test]
-    public async Task Adding_an_unknown_user_name_is_a_404()
-    {
-        var alice = await UserAsync("alice");
-        var hoomi = await alice.CreateHoomiAsync();
-
-        var response = await alice.Http.PostAsJsonAsync($"/hoomis/{hoomi}/members", new { userName = "nobody-" + Guid.NewGuid() + "@example.com" });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-        var problem = await ApiClient.ProblemOf(response);
-        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("User"));
-        Assert.That(await MembersAsync(alice, hoomi), Has.Count.EqualTo(1));
     }
 
     [TestCase("{\"userName\":\"\"}")]

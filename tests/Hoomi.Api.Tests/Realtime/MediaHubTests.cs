@@ -56,6 +56,28 @@ public sealed class MediaHubTests
     }
 
     [Test]
+    public async Task An_invitee_is_not_wrapped_for_and_gets_no_events_until_accepting()
+    {
+        var alice = await UserAsync("alice");
+        var bob = await UserAsync("bob");
+        var hoomi = await alice.Api.CreateHoomiAsync();
+        var bobInbox = await ConnectAsync(bob);
+        await alice.Api.InviteAsync(hoomi, bob.Api.UserName);
+
+        // Bob has a device key, yet an upload wrapped for Alice alone is complete: an invitee is not a member.
+        var (before, _) = await alice.UploadAsync(hoomi, alice);
+
+        await bob.Api.AcceptAsync(hoomi);
+        await bobInbox.WaitForAsync("MemberAdded", hoomi, p => p.GetProperty("userId").GetGuid() == bob.Id);
+        var (after, _) = await alice.UploadAsync(hoomi, alice, bob);
+        await bobInbox.WaitForAsync("MediaUploaded", hoomi, p => p.GetProperty("mediaId").GetGuid() == after);
+
+        Assert.That(bobInbox.About(hoomi).Where(e => e.Type == "MediaUploaded").Select(e => e.Payload.GetProperty("mediaId").GetGuid()),
+            Is.EqualTo(new[] { after }), "nothing from before Bob accepted");
+        Assert.That(before, Is.Not.EqualTo(after));
+    }
+
+    [Test]
     public async Task A_member_receives_MediaUploaded_with_exactly_the_public_fields()
     {
         var (alice, bob, hoomi) = await AliceAndBobAsync();

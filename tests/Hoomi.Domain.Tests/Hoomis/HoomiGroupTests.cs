@@ -9,12 +9,16 @@ public sealed class HoomiGroupTests
     private readonly Guid _owner = Guid.NewGuid();
     private readonly Guid _member = Guid.NewGuid();
 
+    /// <summary>How a member joins: an owner's invitation, accepted.</summary>
+    private static Membership Add(HoomiGroup hoomi, Guid userId, Guid invitedBy, DateTimeOffset now) =>
+        hoomi.Join(hoomi.Invite(userId, invitedBy, now), now);
+
     private HoomiGroup NewHoomi() => HoomiGroup.Create(Guid.NewGuid(), "Family", _owner, Now);
 
     private HoomiGroup NewHoomiWithMember()
     {
         var hoomi = NewHoomi();
-        hoomi.AddMember(_member, _owner, Now);
+        Add(hoomi, _member, _owner, Now);
         return hoomi;
     }
 
@@ -66,7 +70,7 @@ public sealed class HoomiGroupTests
     public void An_owner_adds_a_plain_member()
     {
         var hoomi = NewHoomi();
-        var membership = hoomi.AddMember(_member, _owner, Now.AddMinutes(1));
+        var membership = Add(hoomi, _member, _owner, Now.AddMinutes(1));
 
         Assert.Multiple(() =>
         {
@@ -81,8 +85,8 @@ public sealed class HoomiGroupTests
     public void Adding_a_member_twice_is_a_conflict()
     {
         var hoomi = NewHoomiWithMember();
-        Refused(DomainErrorKind.Conflict, "already-member", () => hoomi.AddMember(_member, _owner, Now));
-        Refused(DomainErrorKind.Conflict, "already-member", () => hoomi.AddMember(_owner, _owner, Now));
+        Refused(DomainErrorKind.Conflict, "already-member", () => Add(hoomi, _member, _owner, Now));
+        Refused(DomainErrorKind.Conflict, "already-member", () => Add(hoomi, _owner, _owner, Now));
         Assert.That(hoomi.Members, Has.Count.EqualTo(2));
     }
 
@@ -90,8 +94,8 @@ public sealed class HoomiGroupTests
     public void Only_an_owner_may_add_members()
     {
         var hoomi = NewHoomiWithMember();
-        Refused(DomainErrorKind.Forbidden, "owner-required", () => hoomi.AddMember(Guid.NewGuid(), _member, Now));
-        Refused(DomainErrorKind.Forbidden, "owner-required", () => hoomi.AddMember(Guid.NewGuid(), Guid.NewGuid(), Now));
+        Refused(DomainErrorKind.Forbidden, "owner-required", () => Add(hoomi, Guid.NewGuid(), _member, Now));
+        Refused(DomainErrorKind.Forbidden, "owner-required", () => Add(hoomi, Guid.NewGuid(), Guid.NewGuid(), Now));
         Assert.That(hoomi.Members, Has.Count.EqualTo(2));
     }
 
@@ -118,7 +122,7 @@ public sealed class HoomiGroupTests
     {
         var hoomi = NewHoomiWithMember();
         var third = Guid.NewGuid();
-        hoomi.AddMember(third, _owner, Now);
+        Add(hoomi, third, _owner, Now);
 
         Refused(DomainErrorKind.Forbidden, "owner-required", () => hoomi.RemoveMember(third, _member));
         Refused(DomainErrorKind.Forbidden, "owner-required", () => hoomi.RemoveMember(_owner, _member));
@@ -216,5 +220,35 @@ public sealed class HoomiGroupTests
         var hoomi = NewHoomi();
         hoomi.ChangeRole(_owner, MemberRole.Owner, _owner);
         Assert.That(hoomi.IsOwner(_owner), Is.True);
+    }
+
+    [Test]
+    public void An_invitation_makes_no_member_until_it_is_accepted()
+    {
+        var hoomi = NewHoomi();
+        var invitation = hoomi.Invite(_member, _owner, Now);
+        Assert.That(hoomi.IsMember(_member), Is.False);
+        Assert.That((invitation.HoomiId, invitation.UserId, invitation.InvitedBy), Is.EqualTo((hoomi.Id, _member, _owner)));
+
+        var membership = hoomi.Join(invitation, Now.AddMinutes(5));
+        Assert.That(hoomi.IsMember(_member), Is.True);
+        Assert.That((membership.Role, membership.JoinedAt), Is.EqualTo((MemberRole.Member, Now.AddMinutes(5))));
+        Refused(DomainErrorKind.Conflict, "already-member", () => hoomi.Join(invitation, Now));
+    }
+
+    [Test]
+    public void Only_an_owner_invites_whoever_the_invitee_is()
+    {
+        var hoomi = NewHoomiWithMember();
+        Refused(DomainErrorKind.Forbidden, "owner-required", () => hoomi.EnsureCanInvite(_member));
+        Refused(DomainErrorKind.Forbidden, "owner-required", () => hoomi.Invite(Guid.NewGuid(), _member, Now));
+        Assert.DoesNotThrow(() => hoomi.EnsureCanInvite(_owner));
+    }
+
+    [Test]
+    public void An_invitation_to_another_hoomi_cannot_be_used_here()
+    {
+        var other = NewHoomi();
+        Assert.Throws<ArgumentException>(() => NewHoomi().Join(other.Invite(_member, _owner, Now), Now));
     }
 }

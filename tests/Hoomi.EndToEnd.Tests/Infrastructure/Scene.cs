@@ -70,6 +70,14 @@ public sealed class TestUser : IDisposable
         return new TestUser(client, email, home, handler);
     }
 
+    /// <summary>Adds <paramref name="member"/> to a hoomi of this owner as it happens: this user invites, the member accepts.</summary>
+    public async Task AddMemberAsync(Guid hoomiId, TestUser member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        await Client.AddMemberAsync(hoomiId, member.Email);
+        await member.Client.AcceptInvitationAsync(hoomiId);
+    }
+
     public void Dispose()
     {
         Client.Dispose();

@@ -14,6 +14,8 @@ public interface IHoomiDbContext
 
     DbSet<Membership> Memberships { get; }
 
+    DbSet<Invitation> Invitations { get; }
+
     DbSet<DeviceKey> DeviceKeys { get; }
 
     DbSet<MediaItem> Media { get; }

@@ -1,33 +1,47 @@
 using Hoomi.Application.Common;
-using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
-using Hoomi.Application.Events;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hoomi.Application.Members.Commands.AddMember;
 
-/// <summary>An owner adds an existing account, found by user name (case-insensitively), as a member.</summary>
-public sealed record AddMemberCommand(Guid HoomiId, string UserName) : ICommand<MemberDto>;
+/// <summary>
+/// An owner adds a member by user name (case-insensitively): the account is invited and becomes a member when it
+/// accepts. The answer is the same whether or not an account of that name exists (an unknown name invites nobody),
+/// so adding a member does not tell which accounts exist; inviting an invitee again changes nothing.
+/// </summary>
+public sealed record AddMemberCommand(Guid HoomiId, string UserName) : ICommand;
 
-public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock, HoomiEventOutbox events)
-    : ICommandHandler<AddMemberCommand, MemberDto>
+public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock) : ICommandHandler<AddMemberCommand>
 {
-    public async ValueTask<MemberDto> Handle(AddMemberCommand command, CancellationToken cancellationToken)
+    public async ValueTask<Unit> Handle(AddMemberCommand command, CancellationToken cancellationToken)
     {
         var hoomi = await db.LoadHoomiForMemberAsync(command.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
+        // Owners only, checked before the name is looked up, so that a plain member learns nothing either.
+        hoomi.EnsureCanInvite(user.Id);
         var normalized = UserInfo.NormalizeUserName(command.UserName);
-        var target = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false)
-            ?? throw new NotFoundException("User");
+        var target = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
+        if (target is null)
+        {
+            return Unit.Value;
+        }
 
-        var membership = hoomi.AddMember(target.Id, user.Id, clock.GetUtcNow());
-        events.Add(hoomi.Id, HoomiEventTypes.MemberAdded, new MemberAddedEvent(hoomi.Id, target.Id));
-        await events.SaveAndPublishAsync(cancellationToken).ConfigureAwait(false);
+        // A member is on the member list already: saying so tells the owner nothing new.
+        var invitation = hoomi.Invite(target.Id, user.Id, clock.GetUtcNow());
+        var pending = await db.Invitations.AnyAsync(i => i.HoomiId == hoomi.Id && i.UserId == target.Id, cancellationToken).ConfigureAwait(false);
+        if (!pending)
+        {
+            db.Invitations.Add(invitation);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Common.Exceptions.ConflictException)
+            {
+                // A concurrent request invited the same account: the invitation exists, which is what was asked.
+            }
+        }
 
-        var keys = await db.DeviceKeys.AsNoTracking()
-            .Where(k => k.UserId == target.Id && k.RevokedAt == null)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return new MemberDto(target.Id, target.UserName, membership.Role, membership.JoinedAt,
-            [.. keys.OrderBy(k => k.CreatedAt).Select(Keys.DeviceKeyMapper.ToMemberKeyDto)]);
+        return Unit.Value;
     }
 }

@@ -99,6 +99,33 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("hoomis", (string)null);
                 });
 
+            modelBuilder.Entity("Hoomi.Domain.Hoomis.Invitation", b =>
+                {
+                    b.Property<Guid>("HoomiId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("hoomi_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("InvitedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("invited_at");
+
+                    b.Property<Guid>("InvitedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invited_by");
+
+                    b.HasKey("HoomiId", "UserId")
+                        .HasName("pk_invitations");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_invitations_user_id");
+
+                    b.ToTable("invitations", (string)null);
+                });
+
             modelBuilder.Entity("Hoomi.Domain.Hoomis.Membership", b =>
                 {
                     b.Property<Guid>("HoomiId")
@@ -607,6 +634,23 @@ namespace Hoomi.Infrastructure.Persistence.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_hoomi_events_hoomis_hoomi_id");
+                });
+
+            modelBuilder.Entity("Hoomi.Domain.Hoomis.Invitation", b =>
+                {
+                    b.HasOne("Hoomi.Domain.Hoomis.HoomiGroup", null)
+                        .WithMany()
+                        .HasForeignKey("HoomiId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invitations_hoomis_hoomi_id");
+
+                    b.HasOne("Hoomi.Infrastructure.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invitations_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("Hoomi.Domain.Hoomis.Membership", b =>

@@ -1,3 +1,4 @@
+using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Media.Commands.UploadMedia;
@@ -23,10 +24,23 @@ public static class RecipientKeys
     /// Every active device key of every current member of the hoomi, whole (for a caller that also needs the keys
     /// themselves: the upload checks its signer key and builds its answer from them, with no further query).
     /// </summary>
-    public static Task<List<DeviceKey>> CurrentKeysAsync(IHoomiDbContext db, Guid hoomiId, CancellationToken cancellationToken) =>
-        db.DeviceKeys.AsNoTracking()
-            .Where(k => k.RevokedAt == null && db.Memberships.Any(m => m.HoomiId == hoomiId && m.UserId == k.UserId))
-            .ToListAsync(cancellationToken);
+    public static async Task<List<DeviceKey>> CurrentKeysAsync(IHoomiDbContext db, Guid hoomiId, CancellationToken cancellationToken)
+    {
+        if (db is not DbContext context)
+        {
+            return await db.DeviceKeys.AsNoTracking()
+                .Where(k => k.RevokedAt == null && db.Memberships.Any(m => m.HoomiId == hoomiId && m.UserId == k.UserId))
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var keys = new List<DeviceKey>();
+        await foreach (var key in CompiledQueries.For(context).MemberKeys(context, hoomiId).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(key);
+        }
+
+        return keys;
+    }
 
     /// <summary>
     /// The wrapped keys must name exactly the active device keys of the hoomi's current members: an unknown

@@ -46,16 +46,18 @@ public sealed class UploadMediaCommandHandler(
         var (m, userId, mediaId) = (command.Metadata, user.Id, Guid.Parse(command.Metadata.MediaId!));
 
         // One round trip for the caller's membership (none: 404) and whether the id is taken (the common answer: no).
-        var taken = await db.Memberships.AsNoTracking()
-            .Where(x => x.HoomiId == command.HoomiId && x.UserId == userId)
-            .Select(x => db.Media.Any(e => e.Id == mediaId))
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (taken.Count == 0)
+        var taken = db is DbContext context
+            ? await CompiledQueries.For(context).MemberAndIdTaken(context, command.HoomiId, userId, mediaId, cancellationToken).ConfigureAwait(false)
+            : (await db.Memberships.AsNoTracking()
+                .Where(x => x.HoomiId == command.HoomiId && x.UserId == userId)
+                .Select(x => db.Media.Any(e => e.Id == mediaId))
+                .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(x => (bool?)x).FirstOrDefault();
+        if (taken is null)
         {
             throw new NotFoundException("Hoomi");
         }
 
-        if (taken[0])
+        if (taken.Value)
         {
             var existing = await db.Media.AsNoTracking().FirstOrDefaultAsync(x => x.Id == mediaId, cancellationToken).ConfigureAwait(false);
             if (existing is not null)

@@ -35,8 +35,11 @@ def clean(frame):
     # "ffffffff8123 symbol+0x12 (module)" -> "symbol"
     parts = frame.strip().split(None, 1)
     sym = parts[1] if len(parts) > 1 else parts[0]
-    sym = re.sub(r"\s+\(([^)]*)\)$", lambda m: "" if not m.group(1).startswith("/") else " [" + os.path.basename(m.group(1)) + "]", sym)
+    mod = re.search(r"\s+\(([^)]*)\)$", sym)
+    sym = sym[: mod.start()] if mod else sym
     sym = re.sub(r"\+0x[0-9a-f]+$", "", sym)
+    if sym == "[unknown]" and mod and mod.group(1).startswith("/"):
+        sym = "[" + os.path.basename(mod.group(1)) + "]"
     sym = re.sub(r"\[OptimizedTier1\]|\[Optimized\]|\[Tier0\]|\[Tier1\]|\[PreJIT\]|\[QuickJitted\]|\[OptimizedTier1OSR\]|\[Instrumented\w*\]", "", sym)
     sym = sym.replace(";", ":").strip()
     return sym or "[unknown]"

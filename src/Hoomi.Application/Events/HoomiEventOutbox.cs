@@ -13,9 +13,10 @@ namespace Hoomi.Application.Events;
 /// change: the row is there, and a client that missed the live event reads it from <c>/events</c>.
 /// </summary>
 /// <remarks>
-/// Numbering: before the next number of a hoomi is read (max + 1), its <c>hoomis</c> row is locked by a no-op
-/// UPDATE inside the transaction (PostgreSQL holds the row lock until commit; SQLite's writer lock serialises
-/// transactions anyway). So writers of one hoomi take numbers one after another, a number is committed only
+/// Numbering: before the next number of a hoomi is read (max + 1), its <c>hoomis</c> row is locked by an UPDATE
+/// inside the transaction (a no-op, or the commit of the upload's quota reservation; one command with the read, see
+/// <see cref="IHoomiDbContext.LockHoomiForJournalAsync"/>; PostgreSQL holds the row lock until commit; SQLite's writer
+/// lock serialises transactions anyway). So writers of one hoomi take numbers one after another, a number is committed only
 /// after all smaller ones, and "everything after N" never skips an event that commits late.
 /// </remarks>
 public sealed partial class HoomiEventOutbox(IHoomiDbContext db, IMediaNotifier notifier, TimeProvider clock, ILogger<HoomiEventOutbox> logger)

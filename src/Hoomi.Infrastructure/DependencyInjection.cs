@@ -26,15 +26,18 @@ public static class DependencyInjection
             .ValidateOnStart();
 
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        // Pooled: a request leases a context that was built once and reset after its last use, instead of building
+        // a new one (service provider lookups, change tracker, ≈ 10 KB) per request. The options are built once, from
+        // the root provider: interceptors must be singletons (they are: IInterceptor registrations are).
         if (database.Provider == DatabaseProvider.Postgres)
         {
-            services.AddDbContext<HoomiDbContext, PostgresHoomiDbContext>((sp, o) =>
+            services.AddDbContextPool<HoomiDbContext, PostgresHoomiDbContext>((sp, o) =>
                 PersistenceSetup.ConfigurePostgres(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
                     .AddInterceptors(sp.GetServices<IInterceptor>()));
         }
         else
         {
-            services.AddDbContext<HoomiDbContext, SqliteHoomiDbContext>((sp, o) =>
+            services.AddDbContextPool<HoomiDbContext, SqliteHoomiDbContext>((sp, o) =>
                 PersistenceSetup.ConfigureSqlite(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
                     .AddInterceptors(sp.GetServices<IInterceptor>()));
         }

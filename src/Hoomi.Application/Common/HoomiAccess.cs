@@ -23,8 +23,10 @@ public static class HoomiAccess
     /// <summary>The caller's membership of the hoomi, or 404 when there is none.</summary>
     public static async Task<Membership> RequireMembershipAsync(this IHoomiDbContext db, Guid hoomiId, Guid userId, CancellationToken cancellationToken)
     {
-        return await db.Memberships.AsNoTracking()
-            .FirstOrDefaultAsync(m => m.HoomiId == hoomiId && m.UserId == userId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NotFoundException("Hoomi");
+        var membership = db is DbContext context
+            ? await CompiledQueries.For(context).Membership(context, hoomiId, userId, cancellationToken).ConfigureAwait(false)
+            : await db.Memberships.AsNoTracking()
+                .FirstOrDefaultAsync(m => m.HoomiId == hoomiId && m.UserId == userId, cancellationToken).ConfigureAwait(false);
+        return membership ?? throw new NotFoundException("Hoomi");
     }
 }

@@ -15,9 +15,10 @@ namespace Hoomi.Application.Events;
 /// client that missed the live event reads it from <c>/events</c>.
 /// </summary>
 /// <remarks>
-/// Numbering: before the next number of a hoomi is read (max + 1), its <c>hoomis</c> row is locked by a no-op
-/// UPDATE inside the transaction (PostgreSQL holds the row lock until commit; SQLite's writer lock serialises
-/// transactions anyway). So writers of one hoomi take numbers one after another, a number is committed only
+/// Numbering: before the next number of a hoomi is read (max + 1), its <c>hoomis</c> row is locked by an UPDATE
+/// inside the transaction (a no-op, or the commit of the upload's quota reservation; one command with the read, see
+/// <see cref="IHoomiDbContext.LockHoomiForJournalAsync"/>; PostgreSQL holds the row lock until commit; SQLite's writer
+/// lock serialises transactions anyway). So writers of one hoomi take numbers one after another, a number is committed only
 /// after all smaller ones, and "everything after N" never skips an event that commits late.
 /// </remarks>
 public sealed partial class HoomiEventOutbox(
@@ -30,28 +31,25 @@ public sealed partial class HoomiEventOutbox(
     public void Add<TEvent>(Guid hoomiId, string type, TEvent e) => _staged.Add((hoomiId, type, HoomiEventJson.Payload(e)));
 
     /// <summary>
-    /// In one transaction: the journal rows of the staged events, the context's tracked changes, then
-    /// <paramref name="inTransaction"/> (other writes that must commit with them); then commits. Dispatch separately
-    /// with <see cref="DispatchAsync"/>, or use <see cref="SaveAndPublishAsync"/>.
+    /// In one transaction: the journal rows of the staged events and the context's tracked changes, and the commit of
+    /// the quota reservation <paramref name="commit"/> if one is given; then commits. Round trips: one per hoomi with
+    /// staged events (its row lock, the reservation's commit when it is that hoomi's, and the journal's last number),
+    /// one for the changes (EF Core batches the inserts), one for the commit. Dispatch separately with
+    /// <see cref="DispatchAsync"/>, or use <see cref="SaveAndPublishAsync"/>.
     /// </summary>
-    public async Task SaveAsync(CancellationToken cancellationToken, Func<Task>? inTransaction = null)
+    public async Task SaveAsync(CancellationToken cancellationToken, QuotaReservation? commit = null)
     {
         await using var transaction = await db.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var entries = await JournalStagedAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await JournalStagedAsync(commit, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        if (inTransaction is not null)
-        {
-            await inTransaction().ConfigureAwait(false);
-        }
-
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _written.AddRange(entries);
     }
 
     /// <summary><see cref="SaveAsync"/>, then <see cref="DispatchAsync"/>.</summary>
-    public async Task SaveAndPublishAsync(CancellationToken cancellationToken, Func<Task>? inTransaction = null)
+    public async Task SaveAndPublishAsync(CancellationToken cancellationToken, QuotaReservation? commit = null)
     {
-        await SaveAsync(cancellationToken, inTransaction).ConfigureAwait(false);
+        await SaveAsync(cancellationToken, commit).ConfigureAwait(false);
         await DispatchAsync().ConfigureAwait(false);
     }
 
@@ -83,27 +81,33 @@ public sealed partial class HoomiEventOutbox(
         }
     }
 
-    private async Task<List<HoomiEvent>> JournalStagedAsync(CancellationToken cancellationToken)
+    private async Task<List<HoomiEvent>> JournalStagedAsync(QuotaReservation? commit, CancellationToken cancellationToken)
     {
-        var entries = new List<HoomiEvent>();
+        var entries = new List<HoomiEvent>(_staged.Count);
         var next = new Dictionary<Guid, long>();
         var now = clock.GetUtcNow();
+        var committed = commit is null;
         foreach (var (hoomiId, type, payload) in _staged)
         {
             if (!next.TryGetValue(hoomiId, out var sequence))
             {
-                // The no-op update takes the hoomi row's lock (0 rows for a hoomi created in this very unit of work,
-                // whose journal starts at 1 and which nobody else can write to yet).
-                await db.Hoomis.Where(h => h.Id == hoomiId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(h => h.UsedBytes, h => h.UsedBytes), cancellationToken).ConfigureAwait(false);
-                sequence = 1 + (await db.HoomiEvents.Where(e => e.HoomiId == hoomiId)
-                    .MaxAsync(e => (long?)e.Sequence, cancellationToken).ConfigureAwait(false) ?? 0);
+                // The update takes the hoomi row's lock (0 rows for a hoomi created in this very unit of work, whose
+                // journal starts at 1 and which nobody else can write to yet) and commits the reservation with it.
+                var ofThisHoomi = commit is not null && commit.HoomiId == hoomiId;
+                committed |= ofThisHoomi;
+                sequence = 1 + await db.LockHoomiForJournalAsync(hoomiId, ofThisHoomi ? commit!.Bytes : 0, cancellationToken).ConfigureAwait(false);
             }
 
             var entry = new HoomiEvent(hoomiId, sequence, type, payload, now);
             next[hoomiId] = sequence + 1;
             db.HoomiEvents.Add(entry);
             entries.Add(entry);
+        }
+
+        if (!committed)
+        {
+            // A reservation of a hoomi that reports no event here: committed on its own.
+            _ = await db.LockHoomiForJournalAsync(commit!.HoomiId, commit.Bytes, cancellationToken).ConfigureAwait(false);
         }
 
         _staged.Clear();

@@ -1,3 +1,4 @@
+using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Domain.Media;
@@ -13,6 +14,12 @@ public static class MediaAccess
     /// </summary>
     public static async Task<MediaItem> LoadVisibleMediaAsync(this IHoomiDbContext db, Guid mediaId, Guid userId, bool track, CancellationToken cancellationToken, bool withWrappedKeys = false)
     {
+        if (!track && !withWrappedKeys && db is DbContext context)
+        {
+            return await CompiledQueries.For(context).VisibleMedia(context, mediaId, userId, cancellationToken).ConfigureAwait(false)
+                ?? throw new NotFoundException("Media");
+        }
+
         var query = track ? db.Media : db.Media.AsNoTracking();
         if (withWrappedKeys)
         {

@@ -1,6 +1,8 @@
+using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Domain.Keys;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hoomi.Application.Media;
@@ -19,6 +21,28 @@ public static class RecipientKeys
     }
 
     /// <summary>
+    /// Every active device key of every current member of the hoomi, whole (for a caller that also needs the keys
+    /// themselves: the upload checks its signer key and builds its answer from them, with no further query).
+    /// </summary>
+    public static async Task<List<DeviceKey>> CurrentKeysAsync(IHoomiDbContext db, Guid hoomiId, CancellationToken cancellationToken)
+    {
+        if (db is not DbContext context)
+        {
+            return await db.DeviceKeys.AsNoTracking()
+                .Where(k => k.RevokedAt == null && db.Memberships.Any(m => m.HoomiId == hoomiId && m.UserId == k.UserId))
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var keys = new List<DeviceKey>();
+        await foreach (var key in CompiledQueries.For(context).MemberKeys(context, hoomiId).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(key);
+        }
+
+        return keys;
+    }
+
+    /// <summary>
     /// The wrapped keys must name exactly the active device keys of the hoomi's current members: an unknown
     /// key is a validation error, a missing one a conflict listing the missing ids (the client refetches and retries).
     /// </summary>
@@ -26,6 +50,13 @@ public static class RecipientKeys
         IHoomiDbContext db, Guid hoomiId, IEnumerable<UploadWrappedKey?> wrappedKeys, CancellationToken cancellationToken)
     {
         var current = await CurrentAsync(db, hoomiId, cancellationToken).ConfigureAwait(false);
+        RequireExactSet(current, wrappedKeys);
+        return current;
+    }
+
+    /// <summary><see cref="RequireExactSetAsync"/> against a key set already read (key id → owning user id).</summary>
+    public static void RequireExactSet(Dictionary<string, Guid> current, IEnumerable<UploadWrappedKey?> wrappedKeys)
+    {
         var given = wrappedKeys.Select(k => k!.RecipientKeyId!).ToHashSet(StringComparer.Ordinal);
         var unknown = given.Where(id => !current.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0)
@@ -41,7 +72,5 @@ public static class RecipientKeys
                 "The file key is not wrapped for every member device key; fetch the members again and retry.",
                 new Dictionary<string, object?> { ["missingKeyIds"] = missing });
         }
-
-        return current;
     }
 }

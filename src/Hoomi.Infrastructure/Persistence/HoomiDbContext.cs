@@ -56,6 +56,20 @@ public abstract class HoomiDbContext(DbContextOptions options)
     public Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken) =>
         Database.BeginTransactionAsync(cancellationToken);
 
+    public async Task<long> LockHoomiForJournalAsync(Guid hoomiId, long commitReservedBytes, CancellationToken cancellationToken)
+    {
+        // Two statements in one command. PostgreSQL (READ COMMITTED) takes a fresh snapshot for each statement, so the
+        // SELECT, which starts after the UPDATE has waited for and taken the row lock, sees every event committed by the
+        // writer that held it; SQLite's writer lock serialises the transactions anyway. The quota arithmetic is
+        // DbStorageQuota.CommitAsync's (never below zero).
+        var b = commitReservedBytes;
+        var last = await Database.SqlQuery<long>($"""
+            UPDATE hoomis SET reserved_bytes = CASE WHEN reserved_bytes >= {b} THEN reserved_bytes - {b} ELSE 0 END, used_bytes = used_bytes + {b} WHERE id = {hoomiId};
+            SELECT COALESCE(MAX(sequence), 0) AS "Value" FROM hoomi_events WHERE hoomi_id = {hoomiId}
+            """).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return last[0];
+    }
+
     protected abstract bool IsUniqueViolation(DbUpdateException exception);
 
     protected override void OnModelCreating(ModelBuilder builder)

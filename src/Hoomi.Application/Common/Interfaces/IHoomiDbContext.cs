@@ -31,6 +31,14 @@ public interface IHoomiDbContext
     Task<int> SaveChangesAsync(CancellationToken cancellationToken);
 
     Task<IDbContextTransaction> BeginTransactionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inside a transaction, in one round trip: locks the hoomi's row for the rest of the transaction (an UPDATE,
+    /// which also moves <paramref name="commitReservedBytes"/> from reserved to used: 0 leaves the row as it is), then,
+    /// as a statement of its own that runs once the lock is held, reads the largest event number of the hoomi's
+    /// journal (0 when it has none, or when the hoomi was created in this very unit of work and has no row yet).
+    /// </summary>
+    Task<long> LockHoomiForJournalAsync(Guid hoomiId, long commitReservedBytes, CancellationToken cancellationToken);
 }
 
 /// <summary>

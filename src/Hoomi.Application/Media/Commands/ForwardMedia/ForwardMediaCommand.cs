@@ -61,7 +61,7 @@ public sealed class ForwardMediaCommandHandler(
                 new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt));
             try
             {
-                await events.SaveAsync(cancellationToken, () => quota.CommitAsync(reservation, cancellationToken)).ConfigureAwait(false);
+                await events.SaveAsync(cancellationToken, commit: reservation).ConfigureAwait(false);
             }
             catch (ConflictException e) when (e.Code == "already-exists")
             {

@@ -45,10 +45,20 @@ public sealed class UploadMediaCommandHandler(
     private async Task<UploadMediaResult> UploadAsync(UploadMediaCommand command, CancellationToken cancellationToken)
     {
         var (m, userId, mediaId) = (command.Metadata, user.Id, Guid.Parse(command.Metadata.MediaId!));
-        await db.RequireMembershipAsync(command.HoomiId, userId, cancellationToken).ConfigureAwait(false);
 
-        var existing = await db.Media.AsNoTracking().FirstOrDefaultAsync(x => x.Id == mediaId, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
+        // One round trip for the caller's membership (none: 404) and whether the id is taken (the common answer: no).
+        var taken = db is DbContext context
+            ? await CompiledQueries.For(context).MemberAndIdTaken(context, command.HoomiId, userId, mediaId, cancellationToken).ConfigureAwait(false)
+            : (await db.Memberships.AsNoTracking()
+                .Where(x => x.HoomiId == command.HoomiId && x.UserId == userId)
+                .Select(x => db.Media.Any(e => e.Id == mediaId))
+                .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(x => (bool?)x).FirstOrDefault();
+        if (taken is null)
+        {
+            throw new NotFoundException("Hoomi");
+        }
+
+        if (taken.Value)
         {
             // A trailing seal names the content only after it: such an attempt cannot be matched to the stored one.
             if (m.TrailingSeal == true)
@@ -56,15 +66,25 @@ public sealed class UploadMediaCommandHandler(
                 throw MediaIdTaken();
             }
 
-            return await RetriedAsync(existing, command, userId, cancellationToken).ConfigureAwait(false);
+            var existing = await db.Media.AsNoTracking().FirstOrDefaultAsync(x => x.Id == mediaId, cancellationToken).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                return await RetriedAsync(existing, command, userId, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        if (m.SenderKeyId is not null)
+        // One round trip for the recipient set and the signer key: the caller is a member, so the caller's active keys
+        // are among the members' active keys, and the signer check (active, the caller's own, certified) reads the same rows.
+        var keys = await RecipientKeys.CurrentKeysAsync(db, command.HoomiId, cancellationToken).ConfigureAwait(false);
+        var devices = keys.ToDictionary(k => k.KeyId, StringComparer.Ordinal);
+        if (m.SenderKeyId is not null
+            && !(devices.TryGetValue(m.SenderKeyId, out var signer) && signer.UserId == userId && signer.Signature is not null))
         {
-            await SignerKeys.RequireCertifiedAsync(db, userId, [m.SenderKeyId], "senderKeyId", cancellationToken).ConfigureAwait(false);
+            throw ValidationException.For("senderKeyId", "Not an active device key of yours with a device certificate: " + m.SenderKeyId);
         }
 
-        var recipients = await RecipientKeys.RequireExactSetAsync(db, command.HoomiId, m.WrappedKeys!, cancellationToken).ConfigureAwait(false);
+        var recipients = keys.ToDictionary(k => k.KeyId, k => k.UserId, StringComparer.Ordinal);
+        RecipientKeys.RequireExactSet(recipients, m.WrappedKeys!);
 
         // No row has this id, so a blob under its usual keys is a leftover of an attempt that never committed (a crash
         // mid-upload, or a concurrent attempt still running). This attempt then writes under keys of its own: nothing
@@ -138,7 +158,7 @@ public sealed class UploadMediaCommandHandler(
                 new MediaUploadedEvent(item.HoomiId, item.Id, userId, item.MimeType, item.Size, item.CreatedAt));
             try
             {
-                await events.SaveAsync(cancellationToken, () => quota.CommitAsync(reservation, cancellationToken)).ConfigureAwait(false);
+                await events.SaveAsync(cancellationToken, commit: reservation).ConfigureAwait(false);
             }
             catch (ConflictException e) when (e.Code == "already-exists")
             {
@@ -160,7 +180,8 @@ public sealed class UploadMediaCommandHandler(
 
         await events.DispatchAsync().ConfigureAwait(false);
         await RemoveLeftoversAsync(leftovers).ConfigureAwait(false);
-        var dto = (await db.ToDtosAsync([created!], userId, created!.WrappedKeys, cancellationToken).ConfigureAwait(false))[0];
+        // The answer from what is at hand: the new wraps, and the signer's device key read with the recipients.
+        var dto = created!.ToDto(userId, created.WrappedKeys, devices);
         return new UploadMediaResult(dto, Created: true);
     }
 

@@ -82,6 +82,8 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         CursorExpiredException e => Problem(StatusCodes.Status410Gone, "cursor-expired", "The cursor is too old.", e.Message),
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.", f.Message),
         UnauthorizedAccessException => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication is required.", null),
+        InsufficientStorageException => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage",
+            "The server has no storage space left; try again later.", "Nothing of this request was stored."),
         StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),
         BadHttpRequestException b => Problem(b.StatusCode, BadRequestCode(b.StatusCode), BadRequestTitle(b.StatusCode), b.Message),
         _ => null,

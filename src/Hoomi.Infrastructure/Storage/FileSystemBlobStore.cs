@@ -40,11 +40,11 @@ public sealed class FileSystemBlobStore : IBlobStore
             throw new BlobAlreadyExistsException(key);
         }
 
-        Directory.CreateDirectory(TempDirectory);
         var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
         var moved = false;
         try
         {
+            Directory.CreateDirectory(TempDirectory);
             long size = 0;
             string sha256;
             var file = new FileStream(temp, new FileStreamOptions
@@ -91,6 +91,11 @@ public sealed class FileSystemBlobStore : IBlobStore
 
             moved = true;
             return new BlobWriteResult(size, sha256);
+        }
+        catch (IOException ex) when (IsOutOfSpace(ex))
+        {
+            // The temp file is removed below, so the space the failed write took is given back at once.
+            throw new InsufficientStorageException("The blob store's disk is full.", ex);
         }
         finally
         {
@@ -290,6 +295,23 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
 
         File.Delete(temp);
+    }
+
+    /// <summary>
+    /// A write refused for lack of space. On Unix .NET puts the errno in <see cref="Exception.HResult"/>: ENOSPC (28) for
+    /// a full filesystem, EDQUOT (122 on Linux, 69 on macOS) for a user quota; on Windows the HRESULTs of
+    /// ERROR_HANDLE_DISK_FULL and ERROR_DISK_FULL.
+    /// </summary>
+    internal static bool IsOutOfSpace(IOException exception)
+    {
+        const int ENOSPC = 28;
+        const int EdquotLinux = 122;
+        const int EdquotMac = 69;
+        const int ErrorHandleDiskFull = unchecked((int)0x80070027);
+        const int ErrorDiskFull = unchecked((int)0x80070070);
+        return OperatingSystem.IsWindows()
+            ? exception.HResult is ErrorHandleDiskFull or ErrorDiskFull
+            : exception.HResult is ENOSPC || exception.HResult == (OperatingSystem.IsMacOS() ? EdquotMac : EdquotLinux);
     }
 
     private static byte[] NullTerminatedUtf8(string path) => [.. System.Text.Encoding.UTF8.GetBytes(path), 0];

@@ -9,9 +9,9 @@ namespace Hoomi.Infrastructure.Storage;
 /// <summary>
 /// The embedded default: one file per object under a root directory. A put writes to
 /// <c>{root}/.tmp/</c>, fsyncs and then links the file under its real name create-only, so a crash
-/// never leaves a half object under a real name; stale temp files are for <see cref="DeleteStaleTempFiles"/>.
+/// never leaves a half object under a real name; the maintenance job removes stale temp files (<see cref="DeleteStaleTempFiles"/>).
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore
+public sealed class FileSystemBlobStore : IBlobStore, IBlobStagingArea
 {
     public const string TempFolderName = ".tmp";
     private const int BufferSize = 128 * 1024;
@@ -195,6 +195,8 @@ public sealed class FileSystemBlobStore : IBlobStore
 
         await Task.CompletedTask.ConfigureAwait(false);
     }
+
+    public Task<int> DeleteStaleAsync(TimeSpan olderThan, CancellationToken cancellationToken) => Task.FromResult(DeleteStaleTempFiles(olderThan));
 
     /// <summary>Deletes temp files of puts that never finished (a crash or a killed process); returns how many.</summary>
     public int DeleteStaleTempFiles(TimeSpan olderThan, TimeProvider? clock = null)

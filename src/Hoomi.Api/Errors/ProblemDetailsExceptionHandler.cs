@@ -74,6 +74,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         NotFoundException n => Problem(StatusCodes.Status404NotFound, "not-found", "Not found.", n.Message),
         ConflictException c => WithExtensions(Problem(StatusCodes.Status409Conflict, c.Code, "The request conflicts with the current state.", c.Message), c.Details),
         UnprocessableContentException u => Problem(StatusCodes.Status422UnprocessableEntity, u.Code, "The content does not match what was declared.", u.Message),
+        UploadTooSlowException t => Problem(StatusCodes.Status408RequestTimeout, "upload-too-slow", "The upload arrived too slowly.", t.Message),
         UploadInterruptedException i => Problem(StatusCodes.Status400BadRequest, "upload-interrupted", "The upload did not arrive whole.", i.Message),
         BlobNotFoundException => Problem(StatusCodes.Status404NotFound, "content-missing", "The stored content is missing.", null),
         QuotaExceededException q => WithExtensions(

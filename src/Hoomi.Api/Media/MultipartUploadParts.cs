@@ -20,8 +20,11 @@ public sealed class MultipartUploadParts : IUploadParts
 
     private MultipartUploadParts(MultipartReader reader) => _reader = reader;
 
-    /// <summary>Starts reading the body; a request that is not multipart/form-data with a boundary is a 415.</summary>
-    public static MultipartUploadParts Begin(HttpRequest request)
+    /// <summary>
+    /// Starts reading the body; a request that is not multipart/form-data with a boundary is a 415. A pause of more than
+    /// <paramref name="idleTimeout"/> anywhere in the body ends the upload (<see cref="UploadBodyStream"/>).
+    /// </summary>
+    public static MultipartUploadParts Begin(HttpRequest request, TimeSpan idleTimeout = default)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -39,7 +42,7 @@ public sealed class MultipartUploadParts : IUploadParts
         // The file part may be gigabytes: the size limit is the declared size, enforced while reading.
         // A section's body reads at most one reader buffer at a time: the default 4 KiB turns a 1 GiB file into
         // 262,144 reads, hashes and file writes downstream. 64 KiB makes them 16 times fewer (bench/README.md).
-        return new MultipartUploadParts(new MultipartReader(boundary, request.Body, ReaderBufferSize) { BodyLengthLimit = null });
+        return new MultipartUploadParts(new MultipartReader(boundary, new UploadBodyStream(request.Body, idleTimeout), ReaderBufferSize) { BodyLengthLimit = null });
     }
 
     /// <summary>Reads and parses the first part, which must be <c>metadata</c> (JSON, at most 4 MiB).</summary>

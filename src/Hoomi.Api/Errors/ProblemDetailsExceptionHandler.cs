@@ -37,6 +37,10 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         {
             httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
@@ -86,9 +90,28 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         InsufficientStorageException => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage",
             "The server has no storage space left; try again later.", "Nothing of this request was stored."),
         StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),
+        _ when IsDatabaseUnreachable(exception) => Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable",
+            "The database is unavailable; try again later.", "Nothing of this request was stored."),
         BadHttpRequestException b => Problem(b.StatusCode, BadRequestCode(b.StatusCode), BadRequestTitle(b.StatusCode), b.Message),
         _ => null,
     };
+
+    /// <summary>
+    /// The database could not be reached (connection refused or broken, the server shutting down): a transient
+    /// <see cref="System.Data.Common.DbException"/>, bare or wrapped by EF Core. Constraint violations are not transient.
+    /// </summary>
+    private static bool IsDatabaseUnreachable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static ProblemDetails Problem(int status, string code, string title, string? detail) =>
         new() { Status = status, Type = Type(code), Title = title, Detail = detail };

@@ -56,6 +56,14 @@ public sealed class SlowUploadTests
         }
     }
 
+    [Test]
+    public void A_grace_period_Kestrel_cannot_use_stops_the_service_at_start_up_naming_the_setting()
+    {
+        using var factory = HoomiApiFactory.OnSqlite(new Dictionary<string, string?> { ["Hoomi:Media:MinUploadRateGracePeriod"] = "00:00:01" });
+        var ex = Assert.Catch(() => factory.CreateClient());
+        Assert.That(ex!.ToString(), Does.Contain("Hoomi:Media:MinUploadRateGracePeriod"));
+    }
+
     private static async Task AssertCutAsync(HoomiApiFactory factory, Uri address, int burst, int trickle, TimeSpan every)
     {
         var http = new HttpClient { BaseAddress = address };

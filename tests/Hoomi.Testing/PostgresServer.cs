@@ -51,7 +51,11 @@ public sealed class PostgresServer : IDisposable
     /// <summary>Connection string of the maintenance database (<c>postgres</c>).</summary>
     public string ConnectionString { get; }
 
-    public static PostgresServer Start()
+    /// <param name="durableCommits">
+    /// Commits reach the WAL before they return (<c>synchronous_commit=on</c>), for tests that kill the server: with the
+    /// shared cluster's <c>off</c>, an immediate stop loses the last commits, which a real deployment would not.
+    /// </param>
+    public static PostgresServer Start(bool durableCommits = false)
     {
         var external = Environment.GetEnvironmentVariable("HOOMI_TEST_POSTGRES");
         if (!string.IsNullOrWhiteSpace(external))
@@ -78,7 +82,7 @@ public sealed class PostgresServer : IDisposable
 
         var port = ExternalProcess.FreeTcpPort();
         RunAs(asPostgres, initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
-        var options = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        var options = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit={(durableCommits ? "on" : "off")} -c full_page_writes=off -c max_connections=300";
         RunAs(asPostgres, pgCtl, ["-D", data, "-o", options, "-l", Path.Combine(root, "log"), "-w", "-t", "60", "start"]);
 
         var cs = new NpgsqlConnectionStringBuilder

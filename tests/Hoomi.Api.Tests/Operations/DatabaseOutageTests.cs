@@ -24,7 +24,7 @@ public sealed class DatabaseOutageTests
     [OneTimeSetUp]
     public async Task StartApi()
     {
-        _postgres = PostgresServer.Start();
+        _postgres = PostgresServer.Start(durableCommits: true);
         if (!_postgres.IsOwn)
         {
             Assert.Ignore("HOOMI_TEST_POSTGRES points at an external server, which the tests do not stop.");

@@ -122,7 +122,7 @@ public class UploadHandlerBenchmarks
         var sp = scope.ServiceProvider;
         var handler = new UploadMediaCommandHandler(
             sp.GetRequiredService<IHoomiDbContext>(), _user, sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IStorageQuota>(),
-            sp.GetRequiredService<Hoomi.Application.Events.HoomiEventOutbox>(), sp.GetRequiredService<TimeProvider>());
+            sp.GetRequiredService<IReservationReleaseRetries>(), sp.GetRequiredService<Hoomi.Application.Events.HoomiEventOutbox>(), sp.GetRequiredService<TimeProvider>());
         var mediaId = Guid.CreateVersion7().ToString("D");
         var result = await handler.Handle(
             new UploadMediaCommand(_hoomiId, _metadata with { MediaId = mediaId }, new MemoryUploadParts(_ciphertext)), CancellationToken.None);

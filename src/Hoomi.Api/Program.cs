@@ -29,7 +29,12 @@ builder.Services.AddMediator(options =>
 
 // HTTP
 builder.Services.AddHoomiAuthentication(builder.Configuration);
-builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateOnStart();
+builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section)
+    .Validate(o => o.MinUploadBytesPerSecond >= 0, "Hoomi:Media:MinUploadBytesPerSecond must be 0 (off) or more.")
+    .Validate(o => o.MinUploadBytesPerSecond == 0 || o.MinUploadRateGracePeriod > TimeSpan.FromSeconds(1),
+        "Hoomi:Media:MinUploadRateGracePeriod must be more than 1 second (Kestrel checks rates once a second).")
+    .Validate(o => o.UploadIdleTimeout >= TimeSpan.Zero, "Hoomi:Media:UploadIdleTimeout must be 00:00:00 (off) or more.")
+    .ValidateOnStart();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -46,6 +46,9 @@ public static class DependencyInjection
         services.AddHostedService<DatabaseMigrator>();
         services.AddScoped<IHoomiDbContext>(sp => sp.GetRequiredService<HoomiDbContext>());
         services.AddScoped<IStorageQuota, DbStorageQuota>();
+        services.AddSingleton<ReservationReleaseRetrier>();
+        services.AddSingleton<IReservationReleaseRetries>(sp => sp.GetRequiredService<ReservationReleaseRetrier>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReservationReleaseRetrier>());
         services.AddSingleton<IDistributedLock, DatabaseDistributedLock>();
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section));
         services.AddHostedService<MaintenanceJobs>();

@@ -12,19 +12,50 @@ public sealed class PostgresServer : IDisposable
     private readonly string? _dataDirectory;
     private readonly string? _pgCtl;
     private readonly bool _asPostgresUser;
+    private readonly string? _options;
 
-    private PostgresServer(string connectionString, string? dataDirectory, string? pgCtl, bool asPostgresUser)
+    private PostgresServer(string connectionString, string? dataDirectory, string? pgCtl, bool asPostgresUser, string? options = null)
     {
         ConnectionString = connectionString;
         _dataDirectory = dataDirectory;
         _pgCtl = pgCtl;
         _asPostgresUser = asPostgresUser;
+        _options = options;
+    }
+
+    /// <summary>True for a cluster these tests started (and so may stop and start again), false for HOOMI_TEST_POSTGRES.</summary>
+    public bool IsOwn => _dataDirectory is not null;
+
+    /// <summary>Stops the server at once (<c>pg_ctl stop -m immediate</c>: connections are cut, as in a crash).</summary>
+    public void Kill()
+    {
+        if (!IsOwn)
+        {
+            throw new InvalidOperationException("An external PostgreSQL is not stopped by the tests.");
+        }
+
+        RunAs(_asPostgresUser, _pgCtl!, ["-D", _dataDirectory!, "-m", "immediate", "-w", "stop"]);
+    }
+
+    /// <summary>Starts a killed server again, on the same port with the same data (crash recovery runs first).</summary>
+    public void StartAgain()
+    {
+        if (!IsOwn)
+        {
+            throw new InvalidOperationException("An external PostgreSQL is not started by the tests.");
+        }
+
+        RunAs(_asPostgresUser, _pgCtl!, ["-D", _dataDirectory!, "-o", _options!, "-l", Path.Combine(Path.GetDirectoryName(_dataDirectory)!, "log"), "-w", "-t", "60", "start"]);
     }
 
     /// <summary>Connection string of the maintenance database (<c>postgres</c>).</summary>
     public string ConnectionString { get; }
 
-    public static PostgresServer Start()
+    /// <param name="durableCommits">
+    /// Commits reach the WAL before they return (<c>synchronous_commit=on</c>), for tests that kill the server: with the
+    /// shared cluster's <c>off</c>, an immediate stop loses the last commits, which a real deployment would not.
+    /// </param>
+    public static PostgresServer Start(bool durableCommits = false)
     {
         var external = Environment.GetEnvironmentVariable("HOOMI_TEST_POSTGRES");
         if (!string.IsNullOrWhiteSpace(external))
@@ -51,7 +82,7 @@ public sealed class PostgresServer : IDisposable
 
         var port = ExternalProcess.FreeTcpPort();
         RunAs(asPostgres, initdb, ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
-        var options = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        var options = $"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit={(durableCommits ? "on" : "off")} -c full_page_writes=off -c max_connections=300";
         RunAs(asPostgres, pgCtl, ["-D", data, "-o", options, "-l", Path.Combine(root, "log"), "-w", "-t", "60", "start"]);
 
         var cs = new NpgsqlConnectionStringBuilder
@@ -62,7 +93,7 @@ public sealed class PostgresServer : IDisposable
             Database = "postgres",
             Pooling = true,
         }.ConnectionString;
-        var server = new PostgresServer(cs, data, pgCtl, asPostgres);
+        var server = new PostgresServer(cs, data, pgCtl, asPostgres, options);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
         return server;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hoomi.Application.Media.Commands.PurgeExpiredMedia;
 using Hoomi.Application.Media.Commands.SweepOrphans;
+using Hoomi.Application.Media.Commands.VerifyStorage;
 using Hoomi.Application.Quotas.Commands.SetHoomiQuota;
 using Hoomi.Infrastructure.Persistence;
 using Mediator;
@@ -11,7 +12,7 @@ namespace Hoomi.Api.Admin;
 
 /// <summary>
 /// Operator commands run with the service's own configuration instead of serving HTTP:
-/// <c>dotnet run --project src/Hoomi.Api -- admin COMMAND</c>. They print JSON and exit 0, or a message and exit 2.
+/// <c>dotnet run --project src/Hoomi.Api -- admin COMMAND</c>. They print JSON and exit 0 (<c>verify</c> without <c>--fix</c>: 1 when it found drift), or a message and exit 2.
 /// </summary>
 public static class AdminCommands
 {
@@ -20,6 +21,7 @@ public static class AdminCommands
                admin sweep-orphans [--dry-run]
                admin purge-expired
                admin set-quota HOOMI_ID BYTES|default
+               admin verify [--fix]
         """;
 
     public static bool IsAdmin(string[] args) => args.Length > 0 && args[0] == "admin";
@@ -34,6 +36,7 @@ public static class AdminCommands
         {
             "migrate" => "migrated",
             "sweep-orphans" => await sender.Send(new SweepOrphansCommand(DryRun: args.Contains("--dry-run"))).ConfigureAwait(false),
+            "verify" => await sender.Send(new VerifyStorageCommand(Fix: args.Contains("--fix"))).ConfigureAwait(false),
             "purge-expired" => await sender.Send(new PurgeExpiredMediaCommand()).ConfigureAwait(false),
             "set-quota" when args.Length == 4 && Guid.TryParse(args[2], out var hoomi) && TryQuota(args[3], out var bytes) =>
                 await sender.Send(new SetHoomiQuotaCommand(hoomi, bytes)).ConfigureAwait(false),
@@ -46,7 +49,8 @@ public static class AdminCommands
         }
 
         Console.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
-        return 0;
+        // verify without --fix exits 1 when it found drift, so that a cron job or a health script can alert on it.
+        return result is VerifyReport { Clean: false, Fixed: false } ? 1 : 0;
     }
 
     private static bool TryQuota(string text, out long? bytes)

@@ -18,6 +18,8 @@ using Mediator;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
 
 namespace Hoomi.Api.Endpoints;
@@ -63,7 +65,16 @@ public static class MediaEndpoints
             limit.MaxRequestBodySize = options.Value.MaxSize + options.Value.MaxThumbnailSize + (8 * 1024 * 1024);
         }
 
-        var parts = MultipartUploadParts.Begin(http.Request);
+        // A trickling upload must not hold its quota reservation and a connection indefinitely: below the minimum rate
+        // (averaged, after the grace period) Kestrel cuts the body; a pause longer than the idle timeout cuts it too.
+        // Both surface as UploadTooSlowException, and the handler then removes what was stored and releases the reservation.
+        var rate = http.Features.Get<IHttpMinRequestBodyDataRateFeature>();
+        if (rate is not null && options.Value.MinUploadBytesPerSecond > 0)
+        {
+            rate.MinDataRate = new MinDataRate(options.Value.MinUploadBytesPerSecond, options.Value.MinUploadRateGracePeriod);
+        }
+
+        var parts = MultipartUploadParts.Begin(http.Request, options.Value.UploadIdleTimeout);
         var metadata = await parts.ReadMetadataAsync(json.Value.SerializerOptions, ct);
         if (metadata.Size is > 0 && byteLimiter.TryTake(user.Id, metadata.Size.Value) is { } retryAfter)
         {

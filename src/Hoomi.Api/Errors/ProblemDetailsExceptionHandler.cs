@@ -43,6 +43,10 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         {
             httpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
@@ -80,6 +84,7 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         NotFoundException n => Problem(StatusCodes.Status404NotFound, "not-found", "Not found.", n.Message),
         ConflictException c => WithExtensions(Problem(StatusCodes.Status409Conflict, c.Code, "The request conflicts with the current state.", c.Message), c.Details),
         UnprocessableContentException u => Problem(StatusCodes.Status422UnprocessableEntity, u.Code, "The content does not match what was declared.", u.Message),
+        UploadTooSlowException t => Problem(StatusCodes.Status408RequestTimeout, "upload-too-slow", "The upload arrived too slowly.", t.Message),
         UploadInterruptedException i => Problem(StatusCodes.Status400BadRequest, "upload-interrupted", "The upload did not arrive whole.", i.Message),
         BlobNotFoundException => Problem(StatusCodes.Status404NotFound, "content-missing", "The stored content is missing.", null),
         QuotaExceededException q => WithExtensions(
@@ -89,10 +94,31 @@ public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServic
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "forbidden", "You are not allowed to do this.", f.Message),
         UnauthorizedAccessException => Problem(StatusCodes.Status401Unauthorized, "unauthenticated", "Authentication is required.", null),
         LoginThrottledException => Problem(StatusCodes.Status429TooManyRequests, "rate-limited", "Rate limit reached; retry later.", "Too many failed logins; retry later."),
+        InsufficientStorageException => Problem(StatusCodes.Status507InsufficientStorage, "insufficient-storage",
+            "The server has no storage space left; try again later.", "Nothing of this request was stored."),
         StorageUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "The storage service is unavailable; try again later.", null),
+        _ when IsDatabaseUnreachable(exception) => Problem(StatusCodes.Status503ServiceUnavailable, "database-unavailable",
+            "The database is unavailable; try again later.", "Nothing of this request was stored."),
         BadHttpRequestException b => Problem(b.StatusCode, BadRequestCode(b.StatusCode), BadRequestTitle(b.StatusCode), b.Message),
         _ => null,
     };
+
+    /// <summary>
+    /// The database could not be reached (connection refused or broken, the server shutting down): a transient
+    /// <see cref="System.Data.Common.DbException"/>, bare or wrapped by EF Core. Constraint violations are not transient.
+    /// </summary>
+    private static bool IsDatabaseUnreachable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { IsTransient: true })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static ProblemDetails Problem(int status, string code, string title, string? detail) =>
         new() { Status = status, Type = Type(code), Title = title, Detail = detail };

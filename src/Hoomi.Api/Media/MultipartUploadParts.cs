@@ -26,8 +26,11 @@ public sealed class MultipartUploadParts : IUploadParts
 
     private MultipartUploadParts(MultipartReader reader) => _reader = reader;
 
-    /// <summary>Starts reading the body; a request that is not multipart/form-data with a boundary is a 415.</summary>
-    public static MultipartUploadParts Begin(HttpRequest request)
+    /// <summary>
+    /// Starts reading the body; a request that is not multipart/form-data with a boundary is a 415. A pause of more than
+    /// <paramref name="idleTimeout"/> anywhere in the body ends the upload (<see cref="UploadBodyStream"/>).
+    /// </summary>
+    public static MultipartUploadParts Begin(HttpRequest request, TimeSpan idleTimeout = default)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
             || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -49,7 +52,7 @@ public sealed class MultipartUploadParts : IUploadParts
         // allocates it anew: a body known to be small (the common 16 KiB upload) gets the default 4 KiB, which costs
         // it a handful of reads and saves 60 KB of garbage per request.
         var bufferSize = request.ContentLength is <= SmallBodyLimit ? SmallBodyReaderBufferSize : ReaderBufferSize;
-        return new MultipartUploadParts(new MultipartReader(boundary, request.Body, bufferSize) { BodyLengthLimit = null });
+        return new MultipartUploadParts(new MultipartReader(boundary, new UploadBodyStream(request.Body, idleTimeout), bufferSize) { BodyLengthLimit = null });
     }
 
     /// <summary>Reads and parses the first part, which must be <c>metadata</c> (JSON, at most 4 MiB).</summary>

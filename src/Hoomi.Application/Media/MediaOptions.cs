@@ -15,6 +15,22 @@ public sealed class MediaOptions
     public int MaxEncryptedMetadataSize { get; set; } = 8 * 1024;
 
     /// <summary>
+    /// Slowest upload body the server keeps reading, in bytes per second averaged over the upload (Kestrel's minimum
+    /// request body data rate, set on upload requests only); a slower upload is cut with a 408 and its reservation released.
+    /// 0 turns the check off (Kestrel's server-wide default, 240 B/s, then applies).
+    /// </summary>
+    public int MinUploadBytesPerSecond { get; set; } = 1024;
+
+    /// <summary>How long an upload may take to reach <see cref="MinUploadBytesPerSecond"/> (TLS and TCP slow start, a slow first read).</summary>
+    public TimeSpan MinUploadRateGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Longest pause in an upload body: no byte for this long and the upload is cut (408), even if its average rate is
+    /// still above the minimum. <see cref="TimeSpan.Zero"/> turns it off.
+    /// </summary>
+    public TimeSpan UploadIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Declared MIME types accepted; an entry ending in <c>/*</c> allows a whole top-level type, <c>*/*</c> any type.
     /// Unset (the default), any type is accepted: the type is the client's claim about ciphertext the server cannot read,
     /// and people share files of every kind (an <c>.apk</c>, an <c>.iso</c>, a file without extension). A configured list

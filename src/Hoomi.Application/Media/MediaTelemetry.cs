@@ -24,7 +24,7 @@ public static class MediaTelemetry
         ValidationException or ConflictException or UnprocessableContentException or NotFoundException or ForbiddenException
             or QuotaExceededException
             or Domain.Common.DomainException => "refused",
-        UploadInterruptedException or OperationCanceledException => "interrupted",
+        UploadInterruptedException or UploadTooSlowException or OperationCanceledException => "interrupted",
         _ => "failed",
     };
 }

@@ -204,6 +204,19 @@ public sealed class MediaItem
     }
 
     /// <summary>
+    /// The store lost this item's content (found by the verify command): it is deleted by nobody, hidden from every read,
+    /// restorable within the retention window if the blob is restored, and purged after it like any deletion.
+    /// </summary>
+    public void MarkContentLost(DateTimeOffset now)
+    {
+        if (!IsDeleted)
+        {
+            DeletedAt = now;
+            DeletedBy = null;
+        }
+    }
+
+    /// <summary>
     /// A copy of this item in another hoomi under a new id (e2ee.md, Forwarding): same blob and thumbnail,
     /// new encrypted metadata; the caller adds the file key re-wrapped for the target's members.
     /// </summary>

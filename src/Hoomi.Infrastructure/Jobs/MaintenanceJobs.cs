@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace Hoomi.Infrastructure.Jobs;
 
 /// <summary>
-/// Runs the retention purge and the orphan sweep periodically. Each run takes a lock first, so that only one
+/// Runs the retention purge, the event journal prune and the release of stale quota reservations (every PurgeInterval),
+/// and the orphan sweep and the removal of stale temp files (every OrphanSweepInterval). Each run takes a lock first, so that only one
 /// instance of a scaled-out deployment does the work at a time.
 /// </summary>
 internal sealed partial class MaintenanceJobs(
@@ -44,6 +45,7 @@ internal sealed partial class MaintenanceJobs(
             {
                 nextSweep = now + options.Value.OrphanSweepInterval;
                 await RunAsync("orphan-sweep", new SweepOrphansCommand(), stoppingToken).ConfigureAwait(false);
+                await RunAsync("stale-temp-files", new DeleteStaleTempFilesCommand(), stoppingToken).ConfigureAwait(false);
             }
         }
     }

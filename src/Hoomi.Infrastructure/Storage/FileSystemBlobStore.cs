@@ -9,9 +9,9 @@ namespace Hoomi.Infrastructure.Storage;
 /// <summary>
 /// The embedded default: one file per object under a root directory. A put writes to
 /// <c>{root}/.tmp/</c>, fsyncs and then links the file under its real name create-only, so a crash
-/// never leaves a half object under a real name; stale temp files are for <see cref="DeleteStaleTempFiles"/>.
+/// never leaves a half object under a real name; the maintenance job removes stale temp files (<see cref="DeleteStaleTempFiles"/>).
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore
+public sealed class FileSystemBlobStore : IBlobStore, IBlobStagingArea
 {
     public const string TempFolderName = ".tmp";
     private const int BufferSize = 128 * 1024;
@@ -40,11 +40,11 @@ public sealed class FileSystemBlobStore : IBlobStore
             throw new BlobAlreadyExistsException(key);
         }
 
-        Directory.CreateDirectory(TempDirectory);
         var temp = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N") + ".tmp");
         var moved = false;
         try
         {
+            Directory.CreateDirectory(TempDirectory);
             long size = 0;
             string sha256;
             var file = new FileStream(temp, new FileStreamOptions
@@ -91,6 +91,11 @@ public sealed class FileSystemBlobStore : IBlobStore
 
             moved = true;
             return new BlobWriteResult(size, sha256);
+        }
+        catch (IOException ex) when (IsOutOfSpace(ex))
+        {
+            // The temp file is removed below, so the space the failed write took is given back at once.
+            throw new InsufficientStorageException("The blob store's disk is full.", ex);
         }
         finally
         {
@@ -191,6 +196,8 @@ public sealed class FileSystemBlobStore : IBlobStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    public Task<int> DeleteStaleAsync(TimeSpan olderThan, CancellationToken cancellationToken) => Task.FromResult(DeleteStaleTempFiles(olderThan));
+
     /// <summary>Deletes temp files of puts that never finished (a crash or a killed process); returns how many.</summary>
     public int DeleteStaleTempFiles(TimeSpan olderThan, TimeProvider? clock = null)
     {
@@ -290,6 +297,23 @@ public sealed class FileSystemBlobStore : IBlobStore
         }
 
         File.Delete(temp);
+    }
+
+    /// <summary>
+    /// A write refused for lack of space. On Unix .NET puts the errno in <see cref="Exception.HResult"/>: ENOSPC (28) for
+    /// a full filesystem, EDQUOT (122 on Linux, 69 on macOS) for a user quota; on Windows the HRESULTs of
+    /// ERROR_HANDLE_DISK_FULL and ERROR_DISK_FULL.
+    /// </summary>
+    internal static bool IsOutOfSpace(IOException exception)
+    {
+        const int ENOSPC = 28;
+        const int EdquotLinux = 122;
+        const int EdquotMac = 69;
+        const int ErrorHandleDiskFull = unchecked((int)0x80070027);
+        const int ErrorDiskFull = unchecked((int)0x80070070);
+        return OperatingSystem.IsWindows()
+            ? exception.HResult is ErrorHandleDiskFull or ErrorDiskFull
+            : exception.HResult is ENOSPC || exception.HResult == (OperatingSystem.IsMacOS() ? EdquotMac : EdquotLinux);
     }
 
     private static byte[] NullTerminatedUtf8(string path) => [.. System.Text.Encoding.UTF8.GetBytes(path), 0];

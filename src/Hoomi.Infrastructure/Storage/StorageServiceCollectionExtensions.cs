@@ -20,6 +20,10 @@ public static class StorageServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<BlobStorageOptions>, BlobStorageOptionsValidator>();
         services.AddSingleton<IBlobStore>(sp => Create(sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value));
+        // The filesystem store stages puts in {root}/.tmp; a second instance over the same root is stateless.
+        services.AddSingleton<IBlobStagingArea>(sp => sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value is { Provider: BlobStorageProvider.FileSystem } o
+            ? new FileSystemBlobStore(o.FileSystem.Root)
+            : new NothingStaged());
         services.AddSingleton<BlobStoreHealthCheck>();
         return services;
     }
@@ -30,4 +34,10 @@ public static class StorageServiceCollectionExtensions
         BlobStorageProvider.S3 => new S3BlobStore(options.S3),
         _ => new FileSystemBlobStore(options.FileSystem.Root),
     };
+
+    /// <summary>Cloud stores stage nothing on this machine.</summary>
+    private sealed class NothingStaged : IBlobStagingArea
+    {
+        public Task<int> DeleteStaleAsync(TimeSpan olderThan, CancellationToken cancellationToken) => Task.FromResult(0);
+    }
 }

@@ -29,6 +29,10 @@ public sealed class HoomiApiFactory : WebApplicationFactory<Program>
     public static HoomiApiFactory OnPostgres(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? testServices = null) =>
         Create("Postgres", TestServers.Postgres.CreateDatabase(), settings, testServices);
 
+    /// <summary>On a fresh database of another PostgreSQL server than the shared one (a fault test that stops its server).</summary>
+    public static HoomiApiFactory OnPostgres(Hoomi.Testing.PostgresServer server, IDictionary<string, string?>? settings = null) =>
+        Create("Postgres", server.CreateDatabase(), settings);
+
     public static HoomiApiFactory OnSqlite(IDictionary<string, string?>? settings = null)
     {
         var file = Path.Combine(Path.GetTempPath(), "hoomi-test-" + Guid.NewGuid().ToString("N")[..12] + ".db");

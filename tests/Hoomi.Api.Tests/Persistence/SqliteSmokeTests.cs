@@ -3,6 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hoomi.Api.Tests.Infrastructure;
 using Hoomi.Application.Common.Interfaces;
+using Hoomi.Application.Media.Commands.VerifyStorage;
+using Hoomi.Infrastructure.Persistence;
+using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -46,5 +49,27 @@ public sealed class SqliteSmokeTests
         Assert.That(journal.Select(e => e.Type), Is.EqualTo(new[] { "MemberAdded", "MemberAdded", "MemberRemoved" }));
         Assert.That(journal.Select(e => e.DispatchedAt), Has.All.Not.Null);
         Assert.That(journal.All(e => e.DispatchedAt >= e.CreatedAt));
+    }
+
+    [Test]
+    public async Task Verify_finds_and_repairs_a_wrong_usage_counter_on_sqlite()
+    {
+        using var factory = HoomiApiFactory.OnSqlite(new Dictionary<string, string?> { ["Hoomi:Retention:RunJobs"] = "false" });
+        var alice = await ApiClient.RegisterAsync(factory.CreateClient(), "alice");
+        var hoomi = await alice.CreateHoomiAsync("Holidays");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HoomiDbContext>();
+            await db.Hoomis.Where(h => h.Id == hoomi).ExecuteUpdateAsync(s => s.SetProperty(h => h.UsedBytes, 999L));
+            var sender = scope.ServiceProvider.GetRequiredService<ISender>();
+            var report = await sender.Send(new VerifyStorageCommand());
+            Assert.That(report.UsageDrift.Single().UsedBytes, Is.EqualTo(999));
+            Assert.That(report.Clean, Is.False);
+            await sender.Send(new VerifyStorageCommand(Fix: true));
+            Assert.That((await sender.Send(new VerifyStorageCommand())).Clean, Is.True);
+        }
+
+        var after = await alice.Http.GetFromJsonAsync<JsonObject>($"/hoomis/{hoomi}");
+        Assert.That(after!["usedBytes"]!.GetValue<long>(), Is.Zero);
     }
 }

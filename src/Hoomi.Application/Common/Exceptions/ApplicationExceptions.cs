@@ -46,6 +46,12 @@ public sealed class UnprocessableContentException(string code, string message) :
 /// <summary>The request body ended or broke before the upload was complete (client gone or truncated multipart).</summary>
 public sealed class UploadInterruptedException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>
+/// The upload body arrived too slowly (below the minimum data rate) or paused longer than the idle timeout → 408
+/// <c>upload-too-slow</c>; nothing of it is kept and its reservation is released.
+/// </summary>
+public sealed class UploadTooSlowException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>The upload does not fit in the hoomi's storage quota → 507, stating used, quota and requested bytes.</summary>
 public sealed class QuotaExceededException(long usedBytes, long quotaBytes, long requestedBytes)
     : Exception($"The hoomi uses {usedBytes} of its {quotaBytes} bytes; {requestedBytes} more do not fit.")

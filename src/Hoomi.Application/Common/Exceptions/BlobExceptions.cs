@@ -16,3 +16,9 @@ public sealed class StorageUnavailableException(string message, Exception? inner
 {
     public TimeSpan RetryAfter { get; } = retryAfter ?? TimeSpan.FromSeconds(5);
 }
+
+/// <summary>
+/// The blob store has no room left (a full disk: ENOSPC, or a filesystem quota: EDQUOT) → 507 <c>insufficient-storage</c>.
+/// Nothing of the write is left behind; the upload can be retried once space is freed.
+/// </summary>
+public sealed class InsufficientStorageException(string message, Exception? inner = null) : Exception(message, inner);

@@ -38,3 +38,13 @@ public sealed record ByteRange(long From, long To)
 {
     public long Length => To - From + 1;
 }
+
+/// <summary>
+/// Where a blob store stages puts in progress (the filesystem store's <c>.tmp</c>): a put that crashed leaves its temp file
+/// there, which the maintenance job removes. Stores that stage nothing locally have nothing to do.
+/// </summary>
+public interface IBlobStagingArea
+{
+    /// <summary>Deletes staged files not written to for <paramref name="olderThan"/>; returns how many.</summary>
+    Task<int> DeleteStaleAsync(TimeSpan olderThan, CancellationToken cancellationToken);
+}

@@ -26,3 +26,14 @@ public interface IStorageQuota
 }
 
 public sealed record QuotaReservation(Guid HoomiId, long Bytes);
+
+/// <summary>
+/// Where a failed upload's reservation goes when releasing it fails (the database is unreachable at that moment): it is
+/// released again in the background until the database answers, so that an outage does not hold quota for the
+/// <see cref="Quotas.QuotaOptions.StaleReservationAfter"/> the maintenance job waits for (that job still covers a process
+/// that dies with releases pending).
+/// </summary>
+public interface IReservationReleaseRetries
+{
+    void Enqueue(QuotaReservation reservation);
+}

@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Validation;
 using FluentValidation;
 using Hoomi.Domain.Hoomis;
 
@@ -9,6 +10,6 @@ public sealed class CreateHoomiCommandValidator : AbstractValidator<CreateHoomiC
     {
         RuleFor(c => c.Name)
             .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("A hoomi needs a name.")
-            .MaximumLength(HoomiGroup.MaxNameLength);
+            .PlainText("name", HoomiGroup.MaxNameLength);
     }
 }

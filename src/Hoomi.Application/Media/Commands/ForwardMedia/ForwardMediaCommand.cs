@@ -1,3 +1,4 @@
+using Hoomi.Application.Quotas;
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
@@ -18,7 +19,7 @@ public sealed record ForwardMediaCommand(Guid SourceMediaId, Guid TargetHoomiId,
     IReadOnlyList<UploadWrappedKey?>? WrappedKeys, string? SenderKeyId = null, string? Signature = null) : ICommand<MediaDto>;
 
 public sealed class ForwardMediaCommandHandler(
-    IHoomiDbContext db, ICurrentUser user, IStorageQuota quota, HoomiEventOutbox events, TimeProvider clock)
+    IHoomiDbContext db, ICurrentUser user, IStorageQuota quota, IReservationReleaseRetries releases, HoomiEventOutbox events, TimeProvider clock)
     : ICommandHandler<ForwardMediaCommand, MediaDto>
 {
     public async ValueTask<MediaDto> Handle(ForwardMediaCommand command, CancellationToken cancellationToken)
@@ -70,7 +71,7 @@ public sealed class ForwardMediaCommandHandler(
         }
         catch
         {
-            await quota.ReleaseAsync(reservation, CancellationToken.None).ConfigureAwait(false);
+            await quota.ReleaseOrQueueAsync(reservation, releases).ConfigureAwait(false);
             throw;
         }
 

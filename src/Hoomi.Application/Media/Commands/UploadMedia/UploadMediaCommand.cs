@@ -2,6 +2,7 @@ using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Events;
+using Hoomi.Application.Quotas;
 using Hoomi.Domain.Common;
 using Hoomi.Domain.Keys;
 using Hoomi.Domain.Media;
@@ -19,7 +20,8 @@ public sealed record UploadMediaCommand(Guid HoomiId, UploadMetadata Metadata, I
 public sealed record UploadMediaResult(MediaDto Media, bool Created);
 
 public sealed class UploadMediaCommandHandler(
-    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IStorageQuota quota, HoomiEventOutbox events, TimeProvider clock)
+    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IStorageQuota quota, IReservationReleaseRetries releases, HoomiEventOutbox events,
+    TimeProvider clock)
     : ICommandHandler<UploadMediaCommand, UploadMediaResult>
 {
     public async ValueTask<UploadMediaResult> Handle(UploadMediaCommand command, CancellationToken cancellationToken)
@@ -168,13 +170,21 @@ public sealed class UploadMediaCommandHandler(
         }
         catch
         {
-            // Nothing of a refused or failed upload stays behind; what a crash leaves, the orphan sweep finds.
+            // Nothing of a refused or failed upload stays behind; what a crash or an unreachable store leaves, the orphan
+            // sweep finds, and a reservation the database could not release now is released once it answers again.
             foreach (var key in stored)
             {
-                await blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await blobs.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Left to the orphan sweep; the upload's own error is what the client must see.
+                }
             }
 
-            await quota.ReleaseAsync(reservation, CancellationToken.None).ConfigureAwait(false);
+            await quota.ReleaseOrQueueAsync(reservation, releases).ConfigureAwait(false);
             throw;
         }
 

@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Validation;
 using FluentValidation;
 using Hoomi.Domain.Common;
 using Hoomi.Domain.Keys;
@@ -19,11 +20,11 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
             .OverridePropertyName("mediaId");
         RuleFor(c => c.Metadata.MimeType)
             .NotEmpty().WithMessage("mimeType is required.").OverridePropertyName("mimeType")
-            .MaximumLength(255).OverridePropertyName("mimeType");
+            .HeaderSafe("mimeType", 255).OverridePropertyName("mimeType");
         RuleFor(c => c.Metadata.MimeType)
             .Must(media.IsAllowed).WithErrorCode(ValidationException.UnsupportedMediaTypeCode)
             .WithMessage(c => $"The MIME type '{c.Metadata.MimeType}' is not allowed here.").OverridePropertyName("mimeType")
-            .When(c => !string.IsNullOrWhiteSpace(c.Metadata.MimeType) && c.Metadata.MimeType.Length <= 255);
+            .When(c => !string.IsNullOrWhiteSpace(c.Metadata.MimeType) && c.Metadata.MimeType.Length <= 255 && TextRules.IsHeaderSafe(c.Metadata.MimeType));
         RuleFor(c => c.Metadata.Size)
             .NotNull().WithMessage("size is required.").OverridePropertyName("size")
             .GreaterThanOrEqualTo(Hme1Format.HeaderLength + Hme1Format.TagLength)
@@ -79,7 +80,7 @@ public static class SenderSignatureRules
     {
         validator.RuleFor(c => senderKeyId(c))
             .NotNull().When(c => signature(c) is not null).WithMessage("senderKeyId and signature come together: senderKeyId is missing.")
-            .Must(id => id is null || Base64Url.IsOfLength(id, 32)).WithMessage("senderKeyId must be a 43-character key id.")
+            .Must(id => id is null || TextRules.IsKeyId(id)).WithMessage("senderKeyId must be a 43-character key id.")
             .OverridePropertyName("senderKeyId");
         validator.RuleFor(c => signature(c))
             .NotNull().When(c => !signatureFollows && senderKeyId(c) is not null).WithMessage("senderKeyId and signature come together: signature is missing.")
@@ -96,8 +97,7 @@ public abstract class WrapFieldsValidator<T> : AbstractValidator<T?>
     protected WrapFieldsValidator()
     {
         RuleFor(k => k).NotNull();
-        RuleFor(k => k!.RecipientKeyId).Must(id => Base64Url.IsOfLength(id, 32))
-            .WithMessage("recipientKeyId must be a 43-character key id.").When(k => k is not null);
+        RuleFor(k => k!.RecipientKeyId).KeyId("recipientKeyId").When(k => k is not null);
         RuleFor(k => k!.Enc).Must(e => Base64Url.TryDecode(e, out var b) && b.Length == WrappedKey.EncLength && P256PublicKey.IsValid(b))
             .WithMessage("enc must be a 65-byte P-256 point in unpadded base64url.").When(k => k is not null);
         RuleFor(k => k!.WrappedKey).Must(w => Base64Url.IsOfLength(w, WrappedKey.WrappedKeyLength))
@@ -112,7 +112,7 @@ public sealed class SharedWrappedKeyValidator : WrapFieldsValidator<SharedWrappe
 {
     public SharedWrappedKeyValidator()
     {
-        RuleFor(k => k!.SignerKeyId).Must(id => Base64Url.IsOfLength(id, 32))
+        RuleFor(k => k!.SignerKeyId).Must(TextRules.IsKeyId)
             .WithMessage("signerKeyId is required: the 43-character key id of your certified device key that signed the share.").When(k => k is not null);
         RuleFor(k => k!.Signature).Must(s => Base64Url.IsOfLength(s, EcdsaSignature.Length))
             .WithMessage("signature is required: a 64-byte ECDSA P-256 share signature (IEEE P1363 r || s) in unpadded base64url.").When(k => k is not null);

@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Validation;
 using FluentValidation;
 
 namespace Hoomi.Application.Media.Queries.ListMedia;
@@ -7,7 +8,7 @@ public sealed class ListMediaQueryValidator : AbstractValidator<ListMediaQuery>
     public ListMediaQueryValidator()
     {
         RuleFor(q => q.Limit).InclusiveBetween(1, ListMediaQuery.MaxLimit);
-        RuleFor(q => q.Cursor).Must(c => c is null || MediaCursor.TryParse(c, out _))
+        RuleFor(q => q.Cursor).HeaderSafe("cursor", 256).Must(c => c is null || MediaCursor.TryParse(c, out _))
             .WithMessage("The cursor is not one this service returned.");
     }
 }

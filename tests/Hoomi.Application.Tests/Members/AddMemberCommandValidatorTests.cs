@@ -26,4 +26,13 @@ public sealed class AddMemberCommandValidatorTests
         var result = _validator.Validate(new AddMemberCommand(Guid.NewGuid(), new string('b', 257)));
         Assert.That(result.Errors.Select(e => e.PropertyName), Is.EqualTo(new[] { "UserName" }));
     }
+
+    [TestCase("bob@example.com\r\nX-Injected: 1")]
+    [TestCase("bob\u0000@example.com")]
+    [TestCase("bob\u202E@example.com")]
+    public void A_user_name_with_control_or_direction_characters_is_refused(string userName)
+    {
+        var result = _validator.Validate(new AddMemberCommand(Guid.NewGuid(), userName));
+        Assert.That(result.Errors.Select(e => e.PropertyName), Is.EqualTo(new[] { "UserName" }));
+    }
 }

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Hoomi.Application.Common.Validation;
 
 namespace Hoomi.Application.Members.Commands.AddMember;
 
@@ -6,8 +7,8 @@ public sealed class AddMemberCommandValidator : AbstractValidator<AddMemberComma
 {
     public AddMemberCommandValidator()
     {
-        RuleFor(c => c.UserName)
+        RuleFor(c => c.UserName).Cascade(CascadeMode.Stop)
             .Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("Give the user name of the account to add.")
-            .MaximumLength(256);
+            .PlainText("userName", 256);
     }
 }

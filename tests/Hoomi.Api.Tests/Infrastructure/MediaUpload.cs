@@ -39,6 +39,9 @@ public sealed class MediaUpload
     /// <summary>One-pass shape: metadata says <c>trailingSeal: true</c> and carries no sha256/signature; a final <c>seal</c> part does.</summary>
     public bool TrailingSeal { get; set; }
 
+    /// <summary>With <see cref="TrailingSeal"/>: whether <see cref="ToContent"/> adds the seal part (false: the caller adds its own, or none).</summary>
+    public bool SendSealPart { get; set; } = true;
+
     /// <summary>Changes applied to the seal JSON after it is built.</summary>
     public Action<JsonObject>? EditSeal { get; set; }
 
@@ -140,7 +143,7 @@ public sealed class MediaUpload
             content.Add(thumb, "thumbnail", "thumb");
         }
 
-        if (TrailingSeal)
+        if (TrailingSeal && SendSealPart)
         {
             content.Add(new StringContent(Seal().ToJsonString(), Encoding.UTF8, "application/json"), "seal");
         }

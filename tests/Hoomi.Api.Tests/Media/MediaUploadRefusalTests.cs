@@ -109,13 +109,7 @@ public sealed class MediaUploadRefusalTests(string provider)
     public async Task A_one_pass_upload_without_its_seal_part_is_400()
     {
         var upload = OnePass();
-        upload.TrailingSeal = false;
-        upload.EditMetadata = m =>
-        {
-            m.Remove("sha256");
-            m.Remove("signature");
-            m["trailingSeal"] = true;
-        };
+        upload.SendSealPart = false;
         var problem = await Refused(upload, HttpStatusCode.BadRequest, "validation");
         Assert.That(problem["errors"]!["seal"], Is.Not.Null);
     }
@@ -151,13 +145,7 @@ public sealed class MediaUploadRefusalTests(string provider)
     public async Task A_malformed_seal_is_400(string seal, string field)
     {
         var upload = OnePass();
-        upload.TrailingSeal = false;
-        upload.EditMetadata = m =>
-        {
-            m.Remove("sha256");
-            m.Remove("signature");
-            m["trailingSeal"] = true;
-        };
+        upload.SendSealPart = false;
         var content = upload.ToContent();
         content.Add(new StringContent(seal, Encoding.UTF8, "application/json"), "seal");
         var problem = await Refused(content, HttpStatusCode.BadRequest, "validation");

@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Authorization;
 using BenchmarkDotNet.Attributes;
 using FluentValidation;
 using Hoomi.Application;
@@ -53,6 +54,7 @@ public class UploadHandlerBenchmarks
         services.AddLogging();
         services.AddApplication();
         services.AddInfrastructure(configuration);
+        services.AddScoped<ICurrentUser>(_ => _user);
         services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section));
         _services = services.BuildServiceProvider();
 
@@ -120,8 +122,11 @@ public class UploadHandlerBenchmarks
     {
         await using var scope = _services!.CreateAsyncScope();
         var sp = scope.ServiceProvider;
+        // The membership check the Mediator pipeline makes before the handler (HoomiAuthorizationBehaviour): one query.
+        var access = sp.GetRequiredService<HoomiAccessContext>();
+        await access.RequireAsync(_hoomiId, CancellationToken.None);
         var handler = new UploadMediaCommandHandler(
-            sp.GetRequiredService<IHoomiDbContext>(), _user, sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IStorageQuota>(),
+            sp.GetRequiredService<IHoomiDbContext>(), access, sp.GetRequiredService<IBlobStore>(), sp.GetRequiredService<IStorageQuota>(),
             sp.GetRequiredService<IReservationReleaseRetries>(), sp.GetRequiredService<Hoomi.Application.Events.HoomiEventOutbox>(), sp.GetRequiredService<TimeProvider>());
         var mediaId = Guid.CreateVersion7().ToString("D");
         var result = await handler.Handle(

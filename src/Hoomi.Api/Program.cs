@@ -8,6 +8,7 @@ using Hoomi.Api.RateLimiting;
 using Hoomi.Api.Realtime;
 using Hoomi.Api.Telemetry;
 using Hoomi.Application;
+using Hoomi.Application.Common.Authorization;
 using Hoomi.Application.Common.Behaviours;
 using Hoomi.Application.Media;
 using Hoomi.Infrastructure;
@@ -24,7 +25,8 @@ builder.Services.AddMediator(options =>
 {
     options.ServiceLifetime = ServiceLifetime.Scoped;
     options.Assemblies = [typeof(ApplicationAssembly)];
-    options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(ValidationBehaviour<,>)];
+    // Authorization (membership of the hoomi a request names) before validation: one place, see docs/architecture.md.
+    options.PipelineBehaviors = [typeof(LoggingBehaviour<,>), typeof(HoomiAuthorizationBehaviour<,>), typeof(ValidationBehaviour<,>)];
 });
 
 // HTTP

@@ -12,6 +12,7 @@ public static class DependencyInjection
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<Media.ThumbnailCache>();
         services.AddScoped<Events.HoomiEventOutbox>();
+        services.AddScoped<Common.Authorization.HoomiAccessContext>();
         return services;
     }
 }

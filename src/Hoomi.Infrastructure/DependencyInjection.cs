@@ -58,6 +58,7 @@ public static class DependencyInjection
             .ValidateOnStart();
         services.AddSingleton<EventDispatcher>();
         services.AddSingleton<IEventDispatcher>(sp => sp.GetRequiredService<EventDispatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<EventDispatcher>());
         services.AddHostedService<EventRedispatcher>();
         // HybridCache keeps thumbnails in memory, and in Redis as its second level when one is configured
         // (the same connection as the SignalR backplane), so that instances share what they have read.

@@ -17,6 +17,9 @@ namespace Hoomi.Application.Common;
 /// </summary>
 internal sealed class CompiledQueries
 {
+    /// <summary>A row of <see cref="MemberKeysAndIdTaken"/>.</summary>
+    internal sealed record KeyAndIdTaken(DeviceKey Key, bool IdTaken);
+
     private static readonly ConditionalWeakTable<IModel, CompiledQueries> ByModel = new();
 
     /// <summary>The compiled queries for this context's model.</summary>
@@ -26,13 +29,19 @@ internal sealed class CompiledQueries
         EF.CompileAsyncQuery((DbContext db, Guid hoomiId, Guid userId, CancellationToken _) =>
             db.Set<Membership>().AsNoTracking().FirstOrDefault(m => m.HoomiId == hoomiId && m.UserId == userId));
 
-    /// <summary>Null when the user is not a member; otherwise whether a media row (any hoomi, deleted or not) has the id.</summary>
-    public readonly Func<DbContext, Guid, Guid, Guid, CancellationToken, Task<bool?>> MemberAndIdTaken =
-        EF.CompileAsyncQuery((DbContext db, Guid hoomiId, Guid userId, Guid mediaId, CancellationToken _) =>
-            db.Set<Membership>().AsNoTracking()
-                .Where(m => m.HoomiId == hoomiId && m.UserId == userId)
-                .Select(m => (bool?)db.Set<MediaItem>().Any(e => e.Id == mediaId))
-                .FirstOrDefault());
+    /// <summary>Whether a media row (any hoomi, deleted or not) has the id.</summary>
+    public readonly Func<DbContext, Guid, CancellationToken, Task<bool>> MediaIdTaken =
+        EF.CompileAsyncQuery((DbContext db, Guid mediaId, CancellationToken _) => db.Set<MediaItem>().Any(e => e.Id == mediaId));
+
+    /// <summary>
+    /// <see cref="MemberKeys"/>, each row with whether a media row has the id (an uncorrelated EXISTS, which
+    /// PostgreSQL evaluates once): the upload's id check and recipient keys in one round trip.
+    /// </summary>
+    public readonly Func<DbContext, Guid, Guid, IAsyncEnumerable<KeyAndIdTaken>> MemberKeysAndIdTaken =
+        EF.CompileAsyncQuery((DbContext db, Guid hoomiId, Guid mediaId) =>
+            db.Set<DeviceKey>().AsNoTracking()
+                .Where(k => k.RevokedAt == null && db.Set<Membership>().Any(m => m.HoomiId == hoomiId && m.UserId == k.UserId))
+                .Select(k => new KeyAndIdTaken(k, db.Set<MediaItem>().Any(e => e.Id == mediaId))));
 
     /// <summary>Every active device key of every current member of the hoomi.</summary>
     public readonly Func<DbContext, Guid, IAsyncEnumerable<DeviceKey>> MemberKeys =

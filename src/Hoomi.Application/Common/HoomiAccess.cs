@@ -8,19 +8,19 @@ namespace Hoomi.Application.Common;
 /// <summary>Membership checks shared by the use cases: a non-member learns nothing, not even that the hoomi exists.</summary>
 public static class HoomiAccess
 {
-    public static async Task<HoomiGroup> LoadHoomiForMemberAsync(this IHoomiDbContext db, Guid hoomiId, Guid userId, CancellationToken cancellationToken)
-    {
-        var hoomi = await db.Hoomis.Include(h => h.Members)
-            .FirstOrDefaultAsync(h => h.Id == hoomiId, cancellationToken).ConfigureAwait(false);
-        if (hoomi is null || !hoomi.IsMember(userId))
-        {
-            throw new NotFoundException("Hoomi");
-        }
+    /// <summary>
+    /// The hoomi with its members, tracked, for a use case that changes it. Membership is not checked here: the request
+    /// is an <see cref="Authorization.IHoomiRequest"/>, checked by the pipeline before the handler runs.
+    /// </summary>
+    public static async Task<HoomiGroup> LoadHoomiAsync(this IHoomiDbContext db, Guid hoomiId, CancellationToken cancellationToken) =>
+        await db.Hoomis.Include(h => h.Members)
+            .FirstOrDefaultAsync(h => h.Id == hoomiId, cancellationToken).ConfigureAwait(false)
+        ?? throw new NotFoundException("Hoomi");
 
-        return hoomi;
-    }
-
-    /// <summary>The caller's membership of the hoomi, or 404 when there is none.</summary>
+    /// <summary>
+    /// The caller's membership of the hoomi, or 404 when there is none. Called by the authorization behaviour
+    /// (<see cref="Authorization.HoomiAccessContext"/>), not by handlers.
+    /// </summary>
     public static async Task<Membership> RequireMembershipAsync(this IHoomiDbContext db, Guid hoomiId, Guid userId, CancellationToken cancellationToken)
     {
         var membership = db is DbContext context

@@ -55,19 +55,39 @@ public sealed partial class HoomiEventOutbox(
 
     /// <summary>
     /// Sends the committed rows live: for each hoomi written to, every undispatched row up to and including these, in
-    /// order. Never throws: the change has happened, and what is not sent now the background dispatcher sends.
+    /// order. Media events are handed to the dispatcher's background queue (sent and marked in batches, off the request
+    /// path: the answer does not wait for three more round trips); membership events are sent before this returns,
+    /// so that when a removal is answered the removed member's connections have already left the hoomi's group.
+    /// Never throws: the change has happened, and what is not sent now the background dispatcher sends.
     /// </summary>
     public async Task DispatchAsync()
     {
-        var hoomiIds = _written.Select(e => e.HoomiId).Distinct().ToList();
+        if (_written.Count == 0)
+        {
+            return;
+        }
+
+        var written = _written.ToArray();
         _written.Clear();
         if (!options.Value.ImmediateDispatch)
         {
             return;
         }
 
-        foreach (var hoomiId in hoomiIds)
+        for (var i = 0; i < written.Length; i++)
         {
+            var hoomiId = written[i].HoomiId;
+            if (Seen(written, i))
+            {
+                continue; // this hoomi is handled already
+            }
+
+            if (!ChangesMembership(written, hoomiId))
+            {
+                dispatcher.Enqueue(hoomiId);
+                continue;
+            }
+
             try
             {
                 // Deliberately not the request's token: the commit has happened, so the event must go out even if
@@ -79,6 +99,32 @@ public sealed partial class HoomiEventOutbox(
                 LogDispatchFailed(logger, ex, hoomiId);
             }
         }
+    }
+
+    private static bool Seen(HoomiEvent[] written, int i)
+    {
+        for (var j = 0; j < i; j++)
+        {
+            if (written[j].HoomiId == written[i].HoomiId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool ChangesMembership(HoomiEvent[] written, Guid hoomiId)
+    {
+        foreach (var e in written)
+        {
+            if (e.HoomiId == hoomiId && e.Type is HoomiEventTypes.MemberAdded or HoomiEventTypes.MemberRemoved)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async Task<List<HoomiEvent>> JournalStagedAsync(QuotaReservation? commit, CancellationToken cancellationToken)

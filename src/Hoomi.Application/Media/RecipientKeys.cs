@@ -43,6 +43,31 @@ public static class RecipientKeys
     }
 
     /// <summary>
+    /// <see cref="CurrentKeysAsync"/> and whether a media row (any hoomi, deleted or not) has <paramref name="mediaId"/>,
+    /// in one round trip (a second one only when the hoomi's members have no active key at all).
+    /// </summary>
+    public static async Task<(List<DeviceKey> Keys, bool IdTaken)> CurrentKeysAndIdTakenAsync(
+        IHoomiDbContext db, Guid hoomiId, Guid mediaId, CancellationToken cancellationToken)
+    {
+        if (db is not DbContext context)
+        {
+            var all = await CurrentKeysAsync(db, hoomiId, cancellationToken).ConfigureAwait(false);
+            return (all, await db.Media.AnyAsync(e => e.Id == mediaId, cancellationToken).ConfigureAwait(false));
+        }
+
+        var queries = CompiledQueries.For(context);
+        var keys = new List<DeviceKey>();
+        bool? taken = null;
+        await foreach (var row in queries.MemberKeysAndIdTaken(context, hoomiId, mediaId).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(row.Key);
+            taken = row.IdTaken;
+        }
+
+        return (keys, taken ?? await queries.MediaIdTaken(context, mediaId, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
     /// The wrapped keys must name exactly the active device keys of the hoomi's current members: an unknown
     /// key is a validation error, a missing one a conflict listing the missing ids (the client refetches and retries).
     /// </summary>

@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Authorization;
 using System.Text.Json.Nodes;
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
@@ -12,17 +13,16 @@ namespace Hoomi.Application.Events.Queries.ListEvents;
 /// What a member missed: the hoomi's events after <see cref="After"/> (the cursor of the last event the
 /// client saw, live or here), oldest first. <c>nextCursor</c> is set while more pages remain.
 /// </summary>
-public sealed record ListEventsQuery(Guid HoomiId, string? After, int? Limit) : IQuery<PagedResult<JsonObject>>
+public sealed record ListEventsQuery(Guid HoomiId, string? After, int? Limit) : IQuery<PagedResult<JsonObject>>, IHoomiRequest
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 500;
 }
 
-public sealed class ListEventsQueryHandler(IHoomiDbContext db, ICurrentUser user) : IQueryHandler<ListEventsQuery, PagedResult<JsonObject>>
+public sealed class ListEventsQueryHandler(IHoomiDbContext db) : IQueryHandler<ListEventsQuery, PagedResult<JsonObject>>
 {
     public async ValueTask<PagedResult<JsonObject>> Handle(ListEventsQuery query, CancellationToken cancellationToken)
     {
-        await db.RequireMembershipAsync(query.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
         if (!HoomiEventJson.TryParseCursor(query.After, out var after))
         {
             throw ValidationException.For("after", "Give the cursor of an event you received, as it was sent."); // the validator already said so

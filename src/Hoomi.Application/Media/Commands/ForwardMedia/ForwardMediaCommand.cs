@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Authorization;
 using Hoomi.Application.Quotas;
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
@@ -16,7 +17,11 @@ namespace Hoomi.Application.Media.Commands.ForwardMedia;
 /// is uploaded again. A signed forward (hoomi-e2ee-2) names the forwarder's certified device key and its item signature.
 /// </summary>
 public sealed record ForwardMediaCommand(Guid SourceMediaId, Guid TargetHoomiId, string? MediaId, string? EncryptedMetadata,
-    IReadOnlyList<UploadWrappedKey?>? WrappedKeys, string? SenderKeyId = null, string? Signature = null) : ICommand<MediaDto>;
+    IReadOnlyList<UploadWrappedKey?>? WrappedKeys, string? SenderKeyId = null, string? Signature = null) : ICommand<MediaDto>, IHoomiRequest
+{
+    /// <summary>The forwarder must be a member of the target hoomi (checked by the pipeline); of the source, by seeing the item.</summary>
+    Guid IHoomiRequest.HoomiId => TargetHoomiId;
+}
 
 public sealed class ForwardMediaCommandHandler(
     IHoomiDbContext db, ICurrentUser user, IStorageQuota quota, IReservationReleaseRetries releases, HoomiEventOutbox events, TimeProvider clock)
@@ -26,7 +31,6 @@ public sealed class ForwardMediaCommandHandler(
     {
         var userId = user.Id;
         var source = await db.LoadVisibleMediaAsync(command.SourceMediaId, userId, track: false, cancellationToken).ConfigureAwait(false);
-        await db.RequireMembershipAsync(command.TargetHoomiId, userId, cancellationToken).ConfigureAwait(false);
         var newId = Guid.Parse(command.MediaId!);
         if (await db.Media.AnyAsync(m => m.Id == newId, cancellationToken).ConfigureAwait(false))
         {

@@ -1,4 +1,5 @@
 using Hoomi.Application.Common;
+using Hoomi.Application.Common.Authorization;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Events;
@@ -12,15 +13,16 @@ using Microsoft.EntityFrameworkCore;
 namespace Hoomi.Application.Media.Commands.UploadMedia;
 
 /// <summary>
-/// Stores one encrypted file: checks membership, idempotency and the wrapped-key set before reading the
+/// Stores one encrypted file (membership is the pipeline's check, <see cref="HoomiAuthorizationBehaviour{TMessage,TResponse}"/>,
+/// done before the endpoint reads the body): checks idempotency and the wrapped-key set before reading the
 /// ciphertext, streams it to the blob store, verifies size and hash, then commits metadata and wrapped keys.
 /// </summary>
-public sealed record UploadMediaCommand(Guid HoomiId, UploadMetadata Metadata, IUploadParts Parts) : ICommand<UploadMediaResult>;
+public sealed record UploadMediaCommand(Guid HoomiId, UploadMetadata Metadata, IUploadParts Parts) : ICommand<UploadMediaResult>, IHoomiRequest;
 
 public sealed record UploadMediaResult(MediaDto Media, bool Created);
 
 public sealed class UploadMediaCommandHandler(
-    IHoomiDbContext db, ICurrentUser user, IBlobStore blobs, IStorageQuota quota, IReservationReleaseRetries releases, HoomiEventOutbox events,
+    IHoomiDbContext db, HoomiAccessContext access, IBlobStore blobs, IStorageQuota quota, IReservationReleaseRetries releases, HoomiEventOutbox events,
     TimeProvider clock)
     : ICommandHandler<UploadMediaCommand, UploadMediaResult>
 {
@@ -46,21 +48,13 @@ public sealed class UploadMediaCommandHandler(
 
     private async Task<UploadMediaResult> UploadAsync(UploadMediaCommand command, CancellationToken cancellationToken)
     {
-        var (m, userId, mediaId) = (command.Metadata, user.Id, Guid.Parse(command.Metadata.MediaId!));
+        var (m, userId, mediaId) = (command.Metadata, access.Of(command.HoomiId).UserId, Guid.Parse(command.Metadata.MediaId!));
 
-        // One round trip for the caller's membership (none: 404) and whether the id is taken (the common answer: no).
-        var taken = db is DbContext context
-            ? await CompiledQueries.For(context).MemberAndIdTaken(context, command.HoomiId, userId, mediaId, cancellationToken).ConfigureAwait(false)
-            : (await db.Memberships.AsNoTracking()
-                .Where(x => x.HoomiId == command.HoomiId && x.UserId == userId)
-                .Select(x => db.Media.Any(e => e.Id == mediaId))
-                .ToListAsync(cancellationToken).ConfigureAwait(false)).Select(x => (bool?)x).FirstOrDefault();
-        if (taken is null)
-        {
-            throw new NotFoundException("Hoomi");
-        }
-
-        if (taken.Value)
+        // One round trip for whether the id is taken (the common answer: no), the recipient set and the signer key: the
+        // caller is a member, so the caller's active keys are among the members' active keys, and the signer check
+        // (active, the caller's own, certified) reads the same rows.
+        var (keys, taken) = await RecipientKeys.CurrentKeysAndIdTakenAsync(db, command.HoomiId, mediaId, cancellationToken).ConfigureAwait(false);
+        if (taken)
         {
             // A trailing seal names the content only after it: such an attempt cannot be matched to the stored one.
             if (m.TrailingSeal == true)
@@ -75,9 +69,6 @@ public sealed class UploadMediaCommandHandler(
             }
         }
 
-        // One round trip for the recipient set and the signer key: the caller is a member, so the caller's active keys
-        // are among the members' active keys, and the signer check (active, the caller's own, certified) reads the same rows.
-        var keys = await RecipientKeys.CurrentKeysAsync(db, command.HoomiId, cancellationToken).ConfigureAwait(false);
         var devices = keys.ToDictionary(k => k.KeyId, StringComparer.Ordinal);
         if (m.SenderKeyId is not null
             && !(devices.TryGetValue(m.SenderKeyId, out var signer) && signer.UserId == userId && signer.Signature is not null))

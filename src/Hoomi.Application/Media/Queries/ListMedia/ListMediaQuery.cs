@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Authorization;
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Common.Models;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Hoomi.Application.Media.Queries.ListMedia;
 
 /// <summary>A hoomi's media, newest first, by keyset pagination (<see cref="MediaCursor"/>).</summary>
-public sealed record ListMediaQuery(Guid HoomiId, string? Cursor, int Limit = ListMediaQuery.DefaultLimit) : IQuery<PagedResult<MediaDto>>
+public sealed record ListMediaQuery(Guid HoomiId, string? Cursor, int Limit = ListMediaQuery.DefaultLimit) : IQuery<PagedResult<MediaDto>>, IHoomiRequest
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
@@ -18,7 +19,6 @@ public sealed class ListMediaQueryHandler(IHoomiDbContext db, ICurrentUser user)
     public async ValueTask<PagedResult<MediaDto>> Handle(ListMediaQuery query, CancellationToken cancellationToken)
     {
         var userId = user.Id;
-        await db.RequireMembershipAsync(query.HoomiId, userId, cancellationToken).ConfigureAwait(false);
         var items = db.Media.AsNoTracking().Where(m => m.HoomiId == query.HoomiId && m.DeletedAt == null);
         if (MediaCursor.TryParse(query.Cursor, out var after))
         {

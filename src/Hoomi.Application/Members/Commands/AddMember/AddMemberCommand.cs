@@ -1,4 +1,5 @@
 using Hoomi.Application.Common;
+using Hoomi.Application.Common.Authorization;
 using Hoomi.Application.Common.Interfaces;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -10,13 +11,13 @@ namespace Hoomi.Application.Members.Commands.AddMember;
 /// accepts. The answer is the same whether or not an account of that name exists (an unknown name invites nobody),
 /// so adding a member does not tell which accounts exist; inviting an invitee again changes nothing.
 /// </summary>
-public sealed record AddMemberCommand(Guid HoomiId, string UserName) : ICommand;
+public sealed record AddMemberCommand(Guid HoomiId, string UserName) : ICommand, IHoomiRequest;
 
 public sealed class AddMemberCommandHandler(IHoomiDbContext db, ICurrentUser user, TimeProvider clock) : ICommandHandler<AddMemberCommand>
 {
     public async ValueTask<Unit> Handle(AddMemberCommand command, CancellationToken cancellationToken)
     {
-        var hoomi = await db.LoadHoomiForMemberAsync(command.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
+        var hoomi = await db.LoadHoomiAsync(command.HoomiId, cancellationToken).ConfigureAwait(false);
         // Owners only, checked before the name is looked up, so that a plain member learns nothing either.
         hoomi.EnsureCanInvite(user.Id);
         var normalized = UserInfo.NormalizeUserName(command.UserName);

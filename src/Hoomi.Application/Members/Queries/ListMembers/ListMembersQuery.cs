@@ -1,3 +1,4 @@
+using Hoomi.Application.Common.Authorization;
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Common.Models;
@@ -8,13 +9,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Hoomi.Application.Members.Queries.ListMembers;
 
 /// <summary>The members of a hoomi with their active device keys; what a client wraps file keys for.</summary>
-public sealed record ListMembersQuery(Guid HoomiId) : IQuery<ListResult<MemberDto>>;
+public sealed record ListMembersQuery(Guid HoomiId) : IQuery<ListResult<MemberDto>>, IHoomiRequest;
 
-public sealed class ListMembersQueryHandler(IHoomiDbContext db, ICurrentUser user) : IQueryHandler<ListMembersQuery, ListResult<MemberDto>>
+public sealed class ListMembersQueryHandler(IHoomiDbContext db) : IQueryHandler<ListMembersQuery, ListResult<MemberDto>>
 {
     public async ValueTask<ListResult<MemberDto>> Handle(ListMembersQuery query, CancellationToken cancellationToken)
     {
-        await db.RequireMembershipAsync(query.HoomiId, user.Id, cancellationToken).ConfigureAwait(false);
         var members = await db.Memberships.AsNoTracking()
             .Where(m => m.HoomiId == query.HoomiId)
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.UserId, u.UserName, m.Role, m.JoinedAt })

@@ -36,7 +36,7 @@ public sealed class DatabaseRoundTripTests
         {
             _armed = false;
             var log = _log.ToArray();
-            var dispatcher = log.Where(e => IsDispatch(e.Sql)).Select(e => e.Context).ToHashSet();
+            var dispatcher = log.Where(e => IsDispatch(e.Sql) || e.Sql.Contains("SET dispatched_at", StringComparison.Ordinal)).Select(e => e.Context).ToHashSet();
             Dispatcher = [.. log.Where(e => dispatcher.Contains(e.Context)).Select(e => e.Sql)];
             return [.. log.Where(e => !dispatcher.Contains(e.Context)).Select(e => e.Sql)];
         }
@@ -132,6 +132,7 @@ public sealed class DatabaseRoundTripTests
         var upload = _scene.NewUpload();
         upload.Sender = _scene.AliceKey;
 
+        await UntilDispatchedAsync();
         _counter.Arm();
         var response = await _scene.Alice.Http.PostAsync($"/hoomis/{_scene.HoomiId}/media", upload.ToContent());
         var log = _counter.Stop();
@@ -156,6 +157,7 @@ public sealed class DatabaseRoundTripTests
         var upload = _scene.NewUpload();
         await _scene.UploadAsync(_scene.Alice, upload);
 
+        await UntilDispatchedAsync();
         _counter.Arm();
         var bytes = await _scene.Bob.Http.GetByteArrayAsync($"/media/{upload.MediaId}");
         var log = _counter.Stop();
@@ -164,6 +166,24 @@ public sealed class DatabaseRoundTripTests
         Print("download", log);
         Assert.That(log, Has.Count.EqualTo(2));
         Assert.That(IsTokenCheck(log[0]), Is.True, "the first is the revocation check, the second the one media query");
+    }
+
+    /// <summary>Waits until the background dispatcher has sent and marked every event of the scene's hoomi, so that its batches do not straddle the count.</summary>
+    private async Task UntilDispatchedAsync()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            await using var scope = _factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<Hoomi.Application.Common.Interfaces.IHoomiDbContext>();
+            if (!await db.HoomiEvents.AnyAsync(e => e.HoomiId == _scene.HoomiId && e.DispatchedAt == null))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail("the background dispatcher did not mark the scene's events dispatched");
     }
 
     private static bool IsDispatch(string sql) => sql.Contains("dispatched_at", StringComparison.Ordinal) && sql.Contains("FOR UPDATE", StringComparison.Ordinal);

@@ -283,6 +283,23 @@ public sealed class MediaRoundTripTests(string provider)
     }
 
     [Test]
+    public async Task Authorization_comes_before_validation_so_an_outsider_gets_404_not_400_for_input_a_member_would_have_refused()
+    {
+        var m = _scene.Mallory.Http;
+        var a = _scene.Alice.Http;
+        // Input the validators refuse: a limit far beyond the maximum, a cursor that is not one, an empty user name.
+        string[] reads = [$"/hoomis/{_scene.HoomiId}/media?limit=100000", $"/hoomis/{_scene.HoomiId}/events?after=not-a-cursor"];
+        foreach (var url in reads)
+        {
+            Assert.That((await a.GetAsync(url)).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a member: " + url);
+            Assert.That((await m.GetAsync(url)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "an outsider: " + url);
+        }
+
+        Assert.That((await m.PostAsJsonAsync($"/hoomis/{_scene.HoomiId}/members", new { userName = "" })).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await a.PostAsJsonAsync($"/hoomis/{_scene.HoomiId}/members", new { userName = "" })).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task Without_a_token_every_media_route_is_401()
     {
         var anonymous = _factory.CreateClient();

@@ -187,7 +187,7 @@ public sealed partial class Suite
 
             foreach (var (name, path) in requests)
             {
-                await Sequential(http, user, path, 10); // warm
+                await Sequential(http, user, path, _o.Quick ? 10 : 50); // warm (the first size runs on a fresh server: JIT)
                 var p = await Sequential(http, user, path, n);
                 _results.Scale.Sizes.Add(new ScaleSizeResult(count, name, p));
                 Console.WriteLine($"  {count:N0} items, {name}: {p}");

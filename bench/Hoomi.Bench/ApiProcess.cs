@@ -10,6 +10,7 @@ public sealed class ApiProcess : IDisposable
     private readonly Process _process;
     private readonly Timer _sampler;
     private long _peak;
+    private System.Collections.Concurrent.ConcurrentQueue<string>? _output;
 
     private ApiProcess(Process process, Uri baseAddress)
     {
@@ -22,7 +23,7 @@ public sealed class ApiProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
-    public static ApiProcess Start(string repoRoot, string dataDir, string postgresConnectionString, IReadOnlyDictionary<string, string>? environment = null)
+    public static ApiProcess Start(string repoRoot, string dataDir, string postgresConnectionString, IReadOnlyDictionary<string, string>? environment = null, bool captureOutput = false)
     {
         var dll = Path.Combine(repoRoot, "src/Hoomi.Api/bin/Release/net10.0/Hoomi.Api.dll");
         if (!File.Exists(dll))
@@ -48,13 +49,26 @@ public sealed class ApiProcess : IDisposable
         }
 
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
+        var output = captureOutput ? new System.Collections.Concurrent.ConcurrentQueue<string>() : null;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) output?.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var api = new ApiProcess(process, new Uri($"http://127.0.0.1:{port}")) { _output = output };
         api.WaitReady();
         return api;
+    }
+
+    /// <summary>The standard output lines since the last call (with captureOutput), and forgets them.</summary>
+    public List<string> TakeOutput()
+    {
+        var lines = new List<string>();
+        while (_output is not null && _output.TryDequeue(out var line))
+        {
+            lines.Add(line);
+        }
+
+        return lines;
     }
 
     public long RssBytes() => ReadStatus("VmRSS:");

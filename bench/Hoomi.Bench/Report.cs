@@ -126,6 +126,7 @@ public static class Report
             L();
         }
 
+        ScaleReport.Append(s, r);
         foreach (var note in r.Notes)
         {
             L("- " + note);

@@ -57,4 +57,6 @@ public sealed class SuiteResults
     public SdkUploadResult? SdkUpload { get; set; }
 
     public List<string> Notes { get; } = [];
+
+    public ScaleResults Scale { get; } = new();
 }

@@ -15,7 +15,7 @@ namespace Hoomi.Bench;
 /// The whole benchmark: large transfers, many small files, hub fan-out and range reads against the API (Release,
 /// its own process, PostgreSQL, filesystem store) and, where the scenario has one, the same requests against nginx.
 /// </summary>
-public sealed class Suite
+public sealed partial class Suite
 {
     private const long MiB = 1024 * 1024;
     private readonly SuiteOptions _o;
@@ -102,6 +102,8 @@ public sealed class Suite
                 await FanoutAsync(server, n);
             }
         }
+
+        await RunScaleAsync(postgres, dataDir);
     }
 
     // ---------------------------------------------------------------- 1b. the client's upload path (SDK and CLI)
@@ -456,7 +458,7 @@ public sealed class Suite
 
     // ---------------------------------------------------------------- 3. hub fan-out
 
-    private async Task FanoutAsync(ApiProcess server, int subscribers)
+    private async Task FanoutAsync(ApiProcess server, int subscribers, double? seconds = null)
     {
         using var http = BenchApi.NewClient(server.BaseAddress, 64);
         var owner = await BenchApi.CreateUserAsync(http, "owner");
@@ -502,7 +504,7 @@ public sealed class Suite
         }
 
         var connectSeconds = sw.Elapsed.TotalSeconds;
-        var uploads = (int)(_o.FanoutRate * _o.FanoutSeconds);
+        var uploads = (int)(_o.FanoutRate * (seconds ?? _o.FanoutSeconds));
         Console.WriteLine($"[fanout] {subscribers} subscribers connected in {connectSeconds:0.0} s; {uploads} uploads at {_o.FanoutRate}/s");
         var size = Hme1Format.CiphertextLength(16 * 1024, 65536);
         var body = SyntheticCiphertextStream.ToArray(size, 99);

@@ -82,6 +82,11 @@ public sealed partial class Suite
             }
         }
 
+        if (_o.Runs("crypto"))
+        {
+            CryptoScenario.Run(_results, _o.Quick);
+        }
+
         if (_o.Runs("sdk"))
         {
             using var server = ApiProcess.Start(_repo, dataDir, postgres.CreateDatabase());

@@ -265,6 +265,7 @@ public sealed partial class HoomiClient : IDisposable
                 Pad = options.Pad,
                 // The sealed length goes in the header, before the first segment: a compressed stream is counted first.
                 PlaintextLength = sealedLength,
+                Parallelism = SegmentParallelism,
             };
             var size = Hme1Format.CiphertextLengthV2(sealedLength, 1 << writer.Log2SegmentSize, writer.Pad);
 
@@ -330,7 +331,9 @@ public sealed partial class HoomiClient : IDisposable
         await using (encrypting.ConfigureAwait(false))
         {
             using var observed = new ObservedReadStream(source, onRead);
-            await Hme1.CopyInChunksAsync(observed, encrypting, cancellationToken).ConfigureAwait(false);
+            // Brotli's output depends on how its input is cut (its length was counted in 64 KiB writes); without it, 1 MiB
+            // writes let the segments be sealed straight from the read buffer.
+            await Hme1.CopyInChunksAsync(observed, encrypting, writer.Compress ? 1 << 16 : 1 << 20, cancellationToken).ConfigureAwait(false);
             await encrypting.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return encrypting.Header.Bytes.ToArray();
         }
@@ -430,10 +433,11 @@ public sealed partial class HoomiClient : IDisposable
                 // The bytes must begin with the header the sender signed: checked before the decryptor reads past it.
                 using var observed = new ObservedReadStream(body, n => progress?.Report(new TransferProgress("downloading", n, info.Size)), hash: true,
                     expectedPrefix: info.Signature is null ? null : Base64Url.Decode(info.Header!));
-                var decrypting = new Hme1DecryptingStream(observed, fileKey, Hme1Purpose.Content, info.Size, leaveOpen: true);
+                var decrypting = new Hme1DecryptingStream(observed, fileKey, Hme1Purpose.Content, info.Size, leaveOpen: true, SegmentParallelism);
                 await using (decrypting.ConfigureAwait(false))
                 {
-                    await decrypting.CopyToAsync(destination, 1 << 16, cancellationToken).ConfigureAwait(false);
+                    // 1 MiB reads: whole batches of segments are opened straight into the copy buffer.
+                    await decrypting.CopyToAsync(destination, 1 << 20, cancellationToken).ConfigureAwait(false);
                 }
 
                 // The reader already refuses a short or long stream; the hash ties the bytes to what the uploader declared.

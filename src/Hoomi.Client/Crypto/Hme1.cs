@@ -46,18 +46,23 @@ internal static class Hme1
     /// Copies in writes of exactly 64 KiB (the last one shorter). Brotli's output depends on how its input is cut, so a
     /// compressed stream whose length was counted first must be fed the same way: both go through here.
     /// </summary>
-    public static async Task CopyInChunksAsync(Stream source, Stream destination, CancellationToken cancellationToken = default)
+    public static Task CopyInChunksAsync(Stream source, Stream destination, CancellationToken cancellationToken = default) =>
+        CopyInChunksAsync(source, destination, 1 << 16, cancellationToken);
+
+    /// <summary>As above in writes of <paramref name="chunk"/> bytes: 1 MiB lets an uncompressed stream seal whole segments straight from the buffer.</summary>
+    public static async Task CopyInChunksAsync(Stream source, Stream destination, int chunk, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(chunk);
         try
         {
             while (true)
             {
                 var filled = 0;
                 int n;
-                while (filled < (1 << 16) && (n = await source.ReadAsync(buffer.AsMemory(filled, (1 << 16) - filled), cancellationToken).ConfigureAwait(false)) > 0)
+                while (filled < chunk && (n = await source.ReadAsync(buffer.AsMemory(filled, chunk - filled), cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     filled += n;
                 }
@@ -68,7 +73,7 @@ internal static class Hme1
                 }
 
                 await destination.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
-                if (filled < (1 << 16))
+                if (filled < chunk)
                 {
                     return;
                 }

@@ -83,7 +83,10 @@ internal sealed class Hme1DecryptingStream : Stream
     public override int Read(byte[] buffer, int offset, int count)
     {
         ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RunSync(EnsureStartedAsync(useAsync: false, CancellationToken.None));
+        // An array can go to the workers: whole segments are opened straight into it.
+        return _compressed ? Read(buffer.AsSpan(offset, count)) : RunSync(_segments.ReadIntoAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None));
     }
 
     public override int Read(Span<byte> buffer)
@@ -129,7 +132,7 @@ internal sealed class Hme1DecryptingStream : Stream
         await EnsureStartedAsync(useAsync: true, cancellationToken).ConfigureAwait(false);
         if (!_compressed)
         {
-            return buffer.IsEmpty ? 0 : await _segments.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return await _segments.ReadIntoAsync(buffer, useAsync: true, cancellationToken).ConfigureAwait(false);
         }
 
         while (true)
@@ -308,6 +311,11 @@ internal sealed class Hme1DecryptingStream : Stream
         private readonly int _parallelism;
         private int _batch = 1;
 
+        // Parallel, known length: the next batch's ciphertext, read while the current one is opened on the workers.
+        private byte[] _ahead = [];
+        private bool _aheadReady;
+        private Hme1Exception? _aheadFailure;
+
         public SegmentReader(Stream source, byte[] fileKey, Hme1Purpose purpose, long? ciphertextLength, int parallelism)
         {
             _parallelism = parallelism;
@@ -335,7 +343,7 @@ internal sealed class Hme1DecryptingStream : Stream
             set => throw new NotSupportedException();
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(byte[] buffer, int offset, int count) => RunSync(ReadIntoAsync(buffer.AsMemory(offset, count), useAsync: false, CancellationToken.None));
 
         public override int Read(Span<byte> buffer)
         {
@@ -350,14 +358,64 @@ internal sealed class Hme1DecryptingStream : Stream
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ReadIntoAsync(buffer, useAsync: true, cancellationToken);
+
+        /// <summary>
+        /// Reads plaintext into <paramref name="buffer"/>: when nothing is pending and the buffer holds the next batch's
+        /// whole plaintext (and no padding), the segments are opened straight into it; otherwise through the segment buffer.
+        /// </summary>
+        public async ValueTask<int> ReadIntoAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken)
         {
-            if (buffer.IsEmpty || !await EnsurePlaintextAsync(useAsync: true, cancellationToken).ConfigureAwait(false))
+            if (buffer.IsEmpty)
+            {
+                return 0;
+            }
+
+            await EnsureHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            if (_plainCount == 0 && !_finished && DirectLength(buffer.Length) is > 0 and var direct)
+            {
+                try
+                {
+                    await DecryptNextAsync(buffer[..direct], useAsync, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Hme1Exception e)
+                {
+                    _failure = e;
+                    throw;
+                }
+
+                return direct;
+            }
+
+            if (!await EnsurePlaintextAsync(useAsync, cancellationToken).ConfigureAwait(false))
             {
                 return 0;
             }
 
             return CopyOut(buffer.Span);
+        }
+
+        /// <summary>The next batch's plaintext length when it can be opened straight into a buffer of <paramref name="room"/> bytes, else 0.</summary>
+        private int DirectLength(int room)
+        {
+            if (_ciphertextLength is not { } total || _segmentCount == 0)
+            {
+                return 0;
+            }
+
+            var (count, last, lastLength) = NextBatch(_index, total);
+            var plain = (long)(count - 1) * _segmentSize + lastLength - Hme1Format.TagLength;
+            return plain > 0 && plain <= room && (_index * (long)_segmentSize) + plain <= _readableLength && (last || lastLength == _stride) ? (int)plain : 0;
+        }
+
+        /// <summary>The batch starting at segment <paramref name="first"/>: its segment count, whether it ends the stream, and its last segment's ciphertext length.</summary>
+        private (int Count, bool Last, int LastLength) NextBatch(long first, long total)
+        {
+            var count = (int)Math.Min(_batch, _segmentCount - first);
+            var last = first + count == _segmentCount;
+            var lastLength = last ? (int)(total - _headerLength - ((_segmentCount - 1) * _stride)) : _stride;
+            return (count, last, lastLength);
         }
 
         public async ValueTask<Hme1Header> EnsureHeaderAsync(bool useAsync, CancellationToken cancellationToken)
@@ -434,7 +492,7 @@ internal sealed class Hme1DecryptingStream : Stream
 
                 try
                 {
-                    await DecryptNextAsync(useAsync, cancellationToken).ConfigureAwait(false);
+                    await DecryptNextAsync(Memory<byte>.Empty, useAsync, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Hme1Exception e)
                 {
@@ -507,40 +565,86 @@ internal sealed class Hme1DecryptingStream : Stream
             }
 
             _current = new byte[_batch * _stride];
+            _ahead = _batch > 1 ? new byte[_batch * _stride] : [];
             _next = _ciphertextLength is null ? new byte[_stride] : [];
             _plain = new byte[_batch * _segmentSize];
             Header = header;
             return header;
         }
 
-        private async ValueTask DecryptNextAsync(bool useAsync, CancellationToken cancellationToken)
+        /// <summary>
+        /// Opens the next segment (or batch) into <paramref name="destination"/> when given (its exact plaintext length,
+        /// checked by <see cref="DirectLength"/>), else into the segment buffer.
+        /// </summary>
+        private async ValueTask DecryptNextAsync(Memory<byte> destination, bool useAsync, CancellationToken cancellationToken)
         {
             int length;
             bool last;
             if (_ciphertextLength is { } total)
             {
-                var count = (int)Math.Min(_batch, _segmentCount - _index);
-                last = _index + count == _segmentCount;
-                var lastLength = last ? (int)(total - _headerLength - ((_segmentCount - 1) * _stride)) : _stride;
+                var (count, isLast, lastLength) = NextBatch(_index, total);
+                last = isLast;
                 length = ((count - 1) * _stride) + lastLength;
-                var read = await FillAsync(_current.AsMemory(0, length), useAsync, cancellationToken).ConfigureAwait(false);
-                if (read < length)
+                if (_aheadReady)
                 {
-                    throw Hme1Format.Fail(Hme1Error.Truncated);
+                    // Read during the previous batch; a truncation found then is reported now, where the reader reaches it.
+                    _aheadReady = false;
+                    (_current, _ahead) = (_ahead, _current);
+                    if (_aheadFailure is { } failure)
+                    {
+                        throw failure;
+                    }
                 }
-
-                // Checked before the last segment is released, so that its plaintext is never handed out from a bad stream.
-                if (last && await FillAsync(_next.Length > 0 ? _next.AsMemory(0, 1) : new byte[1], useAsync, cancellationToken).ConfigureAwait(false) > 0)
+                else
                 {
-                    throw Hme1Format.Fail(Hme1Error.TrailingData);
+                    await ReadBatchAsync(_current, length, last, useAsync, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (count > 1)
                 {
-                    _cipher!.DecryptBatch(_index, count, last, _current, _segmentSize, lastLength, _plain);
-                    _plainOffset = 0;
-                    _plainCount = length - (count * Hme1Format.TagLength);
-                    ClampToReadable();
+                    var target = destination.IsEmpty ? _plain.AsMemory() : destination;
+                    var first = _index;
+                    var sealedBytes = _current;
+                    var opening = Task.Run(() => _cipher!.DecryptBatch(first, count, last, sealedBytes, _segmentSize, lastLength, target), CancellationToken.None);
+                    try
+                    {
+                        if (!last)
+                        {
+                            // While the workers open this batch, the next one's ciphertext is read.
+                            var (nextCount, nextLast, nextLastLength) = NextBatch(_index + count, total);
+                            try
+                            {
+                                await ReadBatchAsync(_ahead, ((nextCount - 1) * _stride) + nextLastLength, nextLast, useAsync, cancellationToken).ConfigureAwait(false);
+                                _aheadFailure = null;
+                            }
+                            catch (Hme1Exception e)
+                            {
+                                _aheadFailure = e;
+                            }
+
+                            _aheadReady = true;
+                        }
+                    }
+                    finally
+                    {
+                        // Even when the read failed: the workers write into the destination until they finish.
+                        if (useAsync)
+                        {
+                            await opening.ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            opening.GetAwaiter().GetResult();
+                        }
+                    }
+
+                    if (destination.IsEmpty)
+                    {
+                        _plainOffset = 0;
+                        _plainCount = length - (count * Hme1Format.TagLength);
+                        ClampToReadable();
+                    }
+
                     _index += count;
                     _finished = last;
                     return;
@@ -578,10 +682,18 @@ internal sealed class Hme1DecryptingStream : Stream
                 }
             }
 
-            _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), _plain);
-            _plainOffset = 0;
-            _plainCount = length - Hme1Format.TagLength;
-            ClampToReadable();
+            if (!destination.IsEmpty)
+            {
+                _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), destination.Span);
+            }
+            else
+            {
+                _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), _plain);
+                _plainOffset = 0;
+                _plainCount = length - Hme1Format.TagLength;
+                ClampToReadable();
+            }
+
             _index++;
             _finished = last;
         }
@@ -602,6 +714,22 @@ internal sealed class Hme1DecryptingStream : Stream
                 }
 
                 _plainCount = readable;
+            }
+        }
+
+        /// <summary>Reads a batch of exactly <paramref name="length"/> ciphertext bytes; for the last batch, the stream must end there.</summary>
+        private async ValueTask ReadBatchAsync(byte[] into, int length, bool last, bool useAsync, CancellationToken cancellationToken)
+        {
+            var read = await FillAsync(into.AsMemory(0, length), useAsync, cancellationToken).ConfigureAwait(false);
+            if (read < length)
+            {
+                throw Hme1Format.Fail(Hme1Error.Truncated);
+            }
+
+            // Checked before the last segment is released, so that its plaintext is never handed out from a bad stream.
+            if (last && await FillAsync(_next.Length > 0 ? _next.AsMemory(0, 1) : new byte[1], useAsync, cancellationToken).ConfigureAwait(false) > 0)
+            {
+                throw Hme1Format.Fail(Hme1Error.TrailingData);
             }
         }
 

@@ -182,12 +182,27 @@ internal sealed class Hme1EncryptingStream : Stream
     {
         if (!_disposed)
         {
+            if (!_completed)
+            {
+                _segmenter.WritePending();
+            }
+
             _output.Flush();
         }
     }
 
-    public override Task FlushAsync(CancellationToken cancellationToken) =>
-        _disposed ? Task.CompletedTask : _output.FlushAsync(cancellationToken);
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!_disposed)
+        {
+            if (!_completed)
+            {
+                await _segmenter.WritePendingAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Seals the last segment and flushes the output; no more writes are possible.</summary>
     public void Complete()
@@ -294,11 +309,12 @@ internal sealed class Hme1EncryptingStream : Stream
             throw new InvalidOperationException("The HME1 stream is complete.");
         }
     }
-
     /// <summary>
-    /// Cuts the (possibly compressed) plaintext into segments; a stream so that BrotliStream can write into it. Segments
-    /// are gathered in batches and a full batch is sealed on several cores at once (segments are independent: each has
-    /// its own nonce), then written in order; memory stays at one batch whatever the file's size.
+    /// Cuts the (possibly compressed) plaintext into segments; a stream so that BrotliStream can write into it. Whole
+    /// segments are sealed straight from the caller's buffer when nothing is buffered (a copy only for the tail that may
+    /// still be the last segment). With parallelism, segments are gathered in batches of about 1 MiB and a batch is
+    /// sealed on several cores at once (segments are independent: each has its own nonce) while the batch sealed before
+    /// it is written out, in order; memory stays at three batch buffers whatever the file's size.
     /// </summary>
     private sealed class Segmenter : Stream
     {
@@ -310,15 +326,26 @@ internal sealed class Hme1EncryptingStream : Stream
         private readonly long? _declared;
         private readonly long _padded;
         private readonly int _batch;
+        private readonly bool _parallel;
         private readonly byte[] _plain;
-        private readonly byte[] _sealed;
         private readonly byte[] _zeros;
+        private readonly Func<int> _sealJob;
+        private byte[] _sealed;
+        private byte[] _pending;  // parallel: the batch sealed last, written while the next one is sealed
+        private int _pendingLength;
         private long _written;
         private int _full;     // full segments in the batch before the current one
         private int _buffered; // bytes in the current segment
-        private long _index;   // index of the batch's first segment
+        private long _index;   // index of the next segment to seal
         private bool _headerWritten;
         private bool _done;
+
+        // The batch a worker seals (fields rather than a closure, so that sealing allocates nothing per batch but the task).
+        private long _jobFirst;
+        private int _jobCount;
+        private bool _jobFinal;
+        private ReadOnlyMemory<byte> _jobPlain;
+        private int _jobLastLength;
 
         public Segmenter(Stream output, byte[] header, Hme1SegmentCipher cipher, int segmentSize, long? declared, long padded, byte paddingByte, int parallelism)
         {
@@ -330,9 +357,12 @@ internal sealed class Hme1EncryptingStream : Stream
             _padded = padded;
             // One segment per batch without parallelism; otherwise about 1 MiB, so that each core gets several segments.
             _batch = parallelism <= 1 ? 1 : Math.Clamp((1 << 20) / segmentSize, 2 * parallelism, 64);
+            _parallel = _batch > 1;
             _plain = new byte[_batch * segmentSize];
             _sealed = new byte[_batch * (segmentSize + Hme1Format.TagLength)];
+            _pending = _parallel ? new byte[_sealed.Length] : [];
             _zeros = paddingByte == 0 ? SharedZeros : Enumerable.Repeat(paddingByte, 1 << 16).ToArray();
+            _sealJob = () => _cipher.EncryptBatch(_jobFirst, _jobCount, _jobFinal, _jobPlain, _segmentSize, _jobLastLength, _sealed);
             _cipher.EnsureWorkers(parallelism);
         }
 
@@ -350,12 +380,12 @@ internal sealed class Hme1EncryptingStream : Stream
             set => throw new NotSupportedException();
         }
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(byte[] buffer, int offset, int count) => WriteMemory(buffer.AsMemory(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             CountData(buffer.Length);
-            WriteData(buffer);
+            WriteSpan(buffer);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -364,88 +394,24 @@ internal sealed class Hme1EncryptingStream : Stream
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             CountData(buffer.Length);
-            return WriteDataAsync(buffer, cancellationToken);
+            return WriteDataAsync(buffer, useAsync: true, cancellationToken);
         }
 
-        /// <summary>Synchronous write of a memory block, sealing whole segments from it directly when the batch is empty.</summary>
+        /// <summary>Synchronous write of a memory block, sealing whole segments from it directly when nothing is buffered.</summary>
         public void WriteMemory(ReadOnlyMemory<byte> buffer)
         {
             CountData(buffer.Length);
-            while (!buffer.IsEmpty)
-            {
-                if (TakeDirect(ref buffer) is { } direct)
-                {
-                    WriteHeaderOnce();
-                    _output.Write(_sealed, 0, direct);
-                    continue;
-                }
-
-                if (FlushIfFull() is { } length)
-                {
-                    WriteHeaderOnce();
-                    _output.Write(_sealed, 0, length);
-                }
-
-                var before = buffer.Length;
-                var rest = Append(buffer.Span);
-                buffer = buffer[(before - rest.Length)..];
-            }
+            Hme1DecryptingStream.RunSync(WriteDataAsync(buffer, useAsync: false, CancellationToken.None));
         }
 
-        /// <summary>
-        /// When nothing is buffered and the block holds more than one segment, seals up to a batch of its whole segments
-        /// in place (all but a last segment that nothing follows yet) and returns the sealed length; else null.
-        /// </summary>
-        private int? TakeDirect(ref ReadOnlyMemory<byte> buffer)
-        {
-            if (_full != 0 || _buffered != 0 || _done || buffer.Length <= _segmentSize)
-            {
-                return null;
-            }
+        public void Complete() => Hme1DecryptingStream.RunSync(CompleteAsync(useAsync: false, CancellationToken.None));
 
-            // A whole segment may be sealed only when more data follows it in this block.
-            var segments = Math.Min(_batch, (buffer.Length - 1) / _segmentSize);
-            var length = _cipher.EncryptBatch(_index, segments, lastIsFinal: false, buffer[..(segments * _segmentSize)], _segmentSize, _segmentSize, _sealed);
-            _index += segments;
-            buffer = buffer[(segments * _segmentSize)..];
-            return length;
-        }
+        public ValueTask CompleteAsync(CancellationToken cancellationToken) => CompleteAsync(useAsync: true, cancellationToken);
 
-        public void Complete()
-        {
-            if (_done)
-            {
-                return;
-            }
+        /// <summary>Writes the batch sealed last (parallel mode holds one back while the next is sealed).</summary>
+        public void WritePending() => Hme1DecryptingStream.RunSync(WritePendingAsync(useAsync: false, CancellationToken.None));
 
-            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, _zeros.Length))
-            {
-                WriteData(_zeros.AsSpan(0, (int)Math.Min(rest, _zeros.Length)));
-            }
-
-            var length = SealBatch(lastIsFinal: true);
-            WriteHeaderOnce();
-            _output.Write(_sealed, 0, length);
-            _done = true;
-        }
-
-        public async ValueTask CompleteAsync(CancellationToken cancellationToken)
-        {
-            if (_done)
-            {
-                return;
-            }
-
-            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, _zeros.Length))
-            {
-                await WriteDataAsync(_zeros.AsMemory(0, (int)Math.Min(rest, _zeros.Length)), cancellationToken).ConfigureAwait(false);
-            }
-
-            var length = SealBatch(lastIsFinal: true);
-            await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
-            await _output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-            _done = true;
-        }
+        public ValueTask WritePendingAsync(CancellationToken cancellationToken) => WritePendingAsync(useAsync: true, cancellationToken);
 
         public override void Flush()
         {
@@ -464,40 +430,66 @@ internal sealed class Hme1EncryptingStream : Stream
             {
                 _cipher.Dispose();
                 CryptographicOperations.ZeroMemory(_plain);
+                _jobPlain = default;
             }
 
             base.Dispose(disposing);
         }
 
-        private void WriteData(ReadOnlySpan<byte> buffer)
+        private async ValueTask CompleteAsync(bool useAsync, CancellationToken cancellationToken)
+        {
+            if (_done)
+            {
+                return;
+            }
+
+            for (var rest = PaddingToWrite(); rest > 0; rest -= Math.Min(rest, _zeros.Length))
+            {
+                await WriteDataAsync(_zeros.AsMemory(0, (int)Math.Min(rest, _zeros.Length)), useAsync, cancellationToken).ConfigureAwait(false);
+            }
+
+            await SealBufferedAsync(lastIsFinal: true, useAsync, cancellationToken).ConfigureAwait(false);
+            await WritePendingAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            _done = true;
+        }
+
+        /// <summary>Sequential mode seals whole segments straight from a span; parallel mode copies (a span cannot go to another thread).</summary>
+        private void WriteSpan(ReadOnlySpan<byte> buffer)
         {
             while (!buffer.IsEmpty)
             {
-                if (FlushIfFull() is { } length)
+                if (!_parallel && DirectSegments(buffer.Length) is > 0 and var segments)
                 {
-                    WriteHeaderOnce();
-                    _output.Write(_sealed, 0, length);
+                    var length = _cipher.EncryptSequential(_index, segments, lastIsFinal: false, buffer, _segmentSize, _segmentSize, _sealed);
+                    _index += segments;
+                    WriteOut(_sealed, length);
+                    buffer = buffer[(segments * _segmentSize)..];
+                    continue;
+                }
+
+                if (_buffered == _segmentSize)
+                {
+                    Hme1DecryptingStream.RunSync(MoveOnAsync(useAsync: false, CancellationToken.None));
                 }
 
                 buffer = Append(buffer);
             }
         }
 
-        private async ValueTask WriteDataAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+        private async ValueTask WriteDataAsync(ReadOnlyMemory<byte> buffer, bool useAsync, CancellationToken cancellationToken)
         {
             while (!buffer.IsEmpty)
             {
-                if (TakeDirect(ref buffer) is { } direct)
+                if (DirectSegments(buffer.Length) is > 0 and var segments)
                 {
-                    await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
-                    await _output.WriteAsync(_sealed.AsMemory(0, direct), cancellationToken).ConfigureAwait(false);
+                    await SealAsync(_index, segments, lastIsFinal: false, buffer[..(segments * _segmentSize)], _segmentSize, useAsync, cancellationToken).ConfigureAwait(false);
+                    buffer = buffer[(segments * _segmentSize)..];
                     continue;
                 }
 
-                if (FlushIfFull() is { } length)
+                if (_buffered == _segmentSize)
                 {
-                    await WriteHeaderOnceAsync(cancellationToken).ConfigureAwait(false);
-                    await _output.WriteAsync(_sealed.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                    await MoveOnAsync(useAsync, cancellationToken).ConfigureAwait(false);
                 }
 
                 var before = buffer.Length;
@@ -506,22 +498,111 @@ internal sealed class Hme1EncryptingStream : Stream
             }
         }
 
-        /// <summary>More data is coming: a full current segment moves on, and a full batch is sealed (none of it is last).</summary>
-        private int? FlushIfFull()
-        {
-            if (_buffered < _segmentSize)
-            {
-                return null;
-            }
+        /// <summary>
+        /// When nothing is buffered and the block holds more than one segment, how many of its whole segments can be sealed
+        /// in place (up to a batch, all but a last segment that nothing follows yet); else 0.
+        /// </summary>
+        private int DirectSegments(int length) =>
+            _full != 0 || _buffered != 0 || _done || length <= _segmentSize ? 0 : Math.Min(_batch, (length - 1) / _segmentSize);
 
+        /// <summary>More data is coming: a full current segment moves on, and a full batch is sealed (none of it is last).</summary>
+        private ValueTask MoveOnAsync(bool useAsync, CancellationToken cancellationToken)
+        {
             if (_full + 1 < _batch)
             {
                 _full++;
                 _buffered = 0;
-                return null;
+                return ValueTask.CompletedTask;
             }
 
-            return SealBatch(lastIsFinal: false);
+            return SealBufferedAsync(lastIsFinal: false, useAsync, cancellationToken);
+        }
+
+        /// <summary>Seals the buffered segments (the full ones and the current one) and writes them out.</summary>
+        private ValueTask SealBufferedAsync(bool lastIsFinal, bool useAsync, CancellationToken cancellationToken)
+        {
+            if (_done)
+            {
+                throw new InvalidOperationException("The HME1 stream is complete.");
+            }
+
+            var count = _full + 1;
+            var lastLength = _buffered;
+            _full = 0;
+            _buffered = 0;
+            return SealAsync(_index, count, lastIsFinal, _plain.AsMemory(0, ((count - 1) * _segmentSize) + lastLength), lastLength, useAsync, cancellationToken);
+        }
+
+        /// <summary>
+        /// Seals <paramref name="count"/> segments. Sequential: here, then writes them. Parallel: on the workers, while
+        /// this thread writes the batch sealed before; the new batch is held back until the next one (or the end).
+        /// Returns only once the plaintext is no longer read, so the caller may reuse its buffer.
+        /// </summary>
+        private async ValueTask SealAsync(long first, int count, bool lastIsFinal, ReadOnlyMemory<byte> plain, int lastLength, bool useAsync, CancellationToken cancellationToken)
+        {
+            _index = first + count;
+            if (!_parallel)
+            {
+                var length = _cipher.EncryptSequential(first, count, lastIsFinal, plain.Span, _segmentSize, lastLength, _sealed);
+                await WriteOutAsync(_sealed, length, useAsync, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            (_jobFirst, _jobCount, _jobFinal, _jobPlain, _jobLastLength) = (first, count, lastIsFinal, plain, lastLength);
+            var sealing = count == 1 ? Task.FromResult(_sealJob()) : Task.Run(_sealJob, CancellationToken.None);
+            int sealedLength;
+            try
+            {
+                await WritePendingAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Even when the write failed: the workers read the caller's buffer and write ours until they finish.
+                sealedLength = useAsync ? await sealing.ConfigureAwait(false) : sealing.GetAwaiter().GetResult();
+                _jobPlain = default;
+            }
+
+            (_sealed, _pending) = (_pending, _sealed);
+            _pendingLength = sealedLength;
+        }
+
+        private async ValueTask WritePendingAsync(bool useAsync, CancellationToken cancellationToken)
+        {
+            if (_pendingLength > 0)
+            {
+                var length = _pendingLength;
+                _pendingLength = 0;
+                await WriteOutAsync(_pending, length, useAsync, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private void WriteOut(byte[] bytes, int length)
+        {
+            if (!_headerWritten)
+            {
+                // Written with the first segment rather than in the constructor, so that constructing does no I/O.
+                _output.Write(_header);
+                _headerWritten = true;
+            }
+
+            _output.Write(bytes, 0, length);
+        }
+
+        private async ValueTask WriteOutAsync(byte[] bytes, int length, bool useAsync, CancellationToken cancellationToken)
+        {
+            if (!useAsync)
+            {
+                WriteOut(bytes, length);
+                return;
+            }
+
+            if (!_headerWritten)
+            {
+                await _output.WriteAsync(_header, cancellationToken).ConfigureAwait(false);
+                _headerWritten = true;
+            }
+
+            await _output.WriteAsync(bytes.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
         }
 
         // Version 2: the data may not exceed the sealed length, and completing short of it would seal a lie.
@@ -560,41 +641,6 @@ internal sealed class Hme1EncryptingStream : Stream
             buffer[..taken].CopyTo(_plain.AsSpan((_full * _segmentSize) + _buffered));
             _buffered += taken;
             return buffer[taken..];
-        }
-
-        /// <summary>Seals the batch's segments (the full ones and the current one) into <see cref="_sealed"/>; returns the bytes to write.</summary>
-        private int SealBatch(bool lastIsFinal)
-        {
-            if (_done)
-            {
-                throw new InvalidOperationException("The HME1 stream is complete.");
-            }
-
-            var count = _full + 1;
-            var length = _cipher.EncryptBatch(_index, count, lastIsFinal, _plain, _segmentSize, _buffered, _sealed);
-            _index += count;
-            _full = 0;
-            _buffered = 0;
-            return length;
-        }
-
-        private void WriteHeaderOnce()
-        {
-            if (!_headerWritten)
-            {
-                // Written with the first segment rather than in the constructor, so that constructing does no I/O.
-                _output.Write(_header);
-                _headerWritten = true;
-            }
-        }
-
-        private async ValueTask WriteHeaderOnceAsync(CancellationToken cancellationToken)
-        {
-            if (!_headerWritten)
-            {
-                await _output.WriteAsync(_header, cancellationToken).ConfigureAwait(false);
-                _headerWritten = true;
-            }
         }
     }
 }

@@ -35,6 +35,32 @@ internal sealed class Hme1SegmentCipher : IDisposable
     /// </summary>
     public int EncryptBatch(long firstIndex, int count, bool lastIsFinal, ReadOnlyMemory<byte> plain, int segmentSize, int lastLength, byte[] output)
     {
+        if (count == 1 || _workers.Length < 2)
+        {
+            return EncryptSequential(firstIndex, count, lastIsFinal, plain.Span, segmentSize, lastLength, output);
+        }
+
+        return EncryptParallel(firstIndex, count, lastIsFinal, plain, segmentSize, lastLength, output);
+    }
+
+    /// <summary>As <see cref="EncryptBatch"/> on this thread only, straight from a span (e.g. the caller's buffer).</summary>
+    public int EncryptSequential(long firstIndex, int count, bool lastIsFinal, ReadOnlySpan<byte> plain, int segmentSize, int lastLength, byte[] output)
+    {
+        var stride = segmentSize + Hme1Format.TagLength;
+        for (var i = 0; i < count; i++)
+        {
+            var length = i == count - 1 ? lastLength : segmentSize;
+            Seal(_aes, firstIndex + i, lastIsFinal && i == count - 1, plain.Slice(i * segmentSize, length), output.AsSpan(i * stride));
+        }
+
+        return ((count - 1) * stride) + lastLength + Hme1Format.TagLength;
+    }
+
+    /// <summary>Whether batches are sealed or opened on several cores.</summary>
+    public bool IsParallel => _workers.Length > 1;
+
+    private int EncryptParallel(long firstIndex, int count, bool lastIsFinal, ReadOnlyMemory<byte> plain, int segmentSize, int lastLength, byte[] output)
+    {
         var stride = segmentSize + Hme1Format.TagLength;
         if (count == 1 || _workers.Length < 2)
         {
@@ -65,7 +91,7 @@ internal sealed class Hme1SegmentCipher : IDisposable
     /// of <paramref name="lastLength"/> ciphertext bytes), on several cores when there are workers; on any failure throws
     /// and clears <paramref name="plain"/>.
     /// </summary>
-    public void DecryptBatch(long firstIndex, int count, bool lastIsFinal, byte[] sealedBytes, int segmentSize, int lastLength, byte[] plain)
+    public void DecryptBatch(long firstIndex, int count, bool lastIsFinal, ReadOnlyMemory<byte> sealedBytes, int segmentSize, int lastLength, Memory<byte> plain)
     {
         var stride = segmentSize + Hme1Format.TagLength;
         try
@@ -75,7 +101,7 @@ internal sealed class Hme1SegmentCipher : IDisposable
                 for (var i = 0; i < count; i++)
                 {
                     var length = i == count - 1 ? lastLength : stride;
-                    Decrypt(firstIndex + i, lastIsFinal && i == count - 1, sealedBytes.AsSpan(i * stride, length), plain.AsSpan(i * segmentSize));
+                    Decrypt(firstIndex + i, lastIsFinal && i == count - 1, sealedBytes.Span.Slice(i * stride, length), plain.Span[(i * segmentSize)..]);
                 }
             }
             else
@@ -86,19 +112,20 @@ internal sealed class Hme1SegmentCipher : IDisposable
                     for (var i = w; i < count; i += workers)
                     {
                         var length = i == count - 1 ? lastLength : stride;
-                        Open(_workers[w], firstIndex + i, lastIsFinal && i == count - 1, sealedBytes.AsSpan(i * stride, length), plain.AsSpan(i * segmentSize));
+                        Open(_workers[w], firstIndex + i, lastIsFinal && i == count - 1, sealedBytes.Span.Slice(i * stride, length), plain.Span[(i * segmentSize)..]);
                     }
                 });
             }
         }
         catch (AggregateException e) when (e.InnerException is Hme1Exception inner)
         {
-            CryptographicOperations.ZeroMemory(plain);
+            // Other segments of the batch may have opened: nothing of the batch is released.
+            CryptographicOperations.ZeroMemory(plain.Span);
             throw Hme1Format.Fail(inner.Error, inner);
         }
         catch (Hme1Exception)
         {
-            CryptographicOperations.ZeroMemory(plain);
+            CryptographicOperations.ZeroMemory(plain.Span);
             throw;
         }
     }

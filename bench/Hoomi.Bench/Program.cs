@@ -17,6 +17,12 @@ using Hoomi.Testing;
 // (gcs and s3 start their emulator here, on this machine, and stop it at the end).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && (args[0] == "soak" || (args[0] == "suite" && args.Contains("--soak"))))
+{
+    // The soak (bench/run --soak 30m; CI: soak --duration 2m): see Soak.cs.
+    return await Soak.RunAsync(args[1..], FindRepoRoot());
+}
+
 if (args.Length > 0 && args[0] == "suite")
 {
     // The whole benchmark (bench/run drives it): see Suite.cs.

@@ -23,7 +23,7 @@ public static class ScaleChart
 
         if (s.Sizes.Count > 0)
         {
-            Save(Path.Combine(outDir, "scale-size.png"), [Sizes(s)]);
+            Save(Path.Combine(outDir, "scale-size.png"), [Sizes(s, p99: false), Sizes(s, p99: true)]);
         }
 
         if (r.Fanouts.Count > 0)
@@ -76,16 +76,17 @@ public static class ScaleChart
     {
         var plot = new Plot();
         var xs = Xs(s);
-        Series(plot, xs, [.. s.Clients.Select(c => (up ? c.Up : c.Down).PerSecond)], up ? "Hoomi upload" : "Hoomi download", HoomiColor, false);
+        static double Log(double v) => Math.Log10(Math.Max(v, 0.1));
+        Series(plot, xs, [.. s.Clients.Select(c => Log((up ? c.Up : c.Down).PerSecond))], up ? "Hoomi upload" : "Hoomi download", HoomiColor, false);
         if (s.Clients.All(c => (up ? c.NginxUp : c.NginxDown) is not null))
         {
-            Series(plot, xs, [.. s.Clients.Select(c => (up ? c.NginxUp : c.NginxDown)!.PerSecond)], up ? "nginx PUT" : "nginx GET", NginxColor, true);
+            Series(plot, xs, [.. s.Clients.Select(c => Log((up ? c.NginxUp : c.NginxDown)!.PerSecond))], up ? "nginx PUT" : "nginx GET", NginxColor, true);
         }
 
         ClientTicks(plot, s);
+        LogTicks(plot);
         plot.Title(up ? "16 KiB uploads/s" : "16 KiB downloads/s");
-        plot.YLabel("requests/s");
-        plot.Axes.Margins(bottom: 0);
+        plot.YLabel("requests/s (log scale)");
         plot.ShowLegend(Alignment.UpperLeft);
         return plot;
     }
@@ -119,7 +120,7 @@ public static class ScaleChart
             IntegerTicksOnly = true,
         };
 
-    private static Plot Sizes(ScaleResults s)
+    private static Plot Sizes(ScaleResults s, bool p99)
     {
         var plot = new Plot();
         var operations = s.Sizes.Select(x => x.Operation).Distinct().ToList();
@@ -134,12 +135,10 @@ public static class ScaleChart
                 var row = s.Sizes.FirstOrDefault(x => x.Operation == operations[o] && x.Items == sizes[k]);
                 if (row is not null)
                 {
-                    // p50 as the bar; the p99 drawn as an error bar above it.
                     bars.Add(new Bar
                     {
                         Position = x0 + k,
-                        Value = row.Latency.P50,
-                        Error = row.Latency.P99 - row.Latency.P50,
+                        Value = p99 ? row.Latency.P99 : row.Latency.P50,
                         FillColor = SizeColors[k % SizeColors.Length],
                     });
                 }
@@ -151,7 +150,7 @@ public static class ScaleChart
         plot.Add.Bars(bars);
         plot.Axes.Bottom.SetTicks([.. ticks.Select(t => t.Item1)], [.. ticks.Select(t => t.Item2)]);
         plot.Axes.Margins(bottom: 0);
-        plot.Title("Latency as the hoomi grows (bar p50, whisker p99; one client)");
+        plot.Title($"{(p99 ? "p99" : "p50")} latency as the hoomi grows (one client)");
         plot.YLabel("ms");
         for (var k = 0; k < sizes.Count; k++)
         {

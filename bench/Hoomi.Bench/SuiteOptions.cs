@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Hoomi.Bench;
 
 /// <summary>
-/// suite [--quick] [--out DIR] [--nginx URL] [--disk TEXT] [--only transfer,range,crypto,sdk,small,fanout] [--trace DIR PHASE,...]
+/// suite [--quick] [--out DIR] [--nginx URL] [--disk TEXT] [--only transfer,range,crypto,sdk,small,fanout,scale,scale-clients,scale-size,scale-hub] [--trace DIR PHASE,...]
 /// </summary>
 public sealed class SuiteOptions
 {

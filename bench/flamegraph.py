@@ -45,13 +45,14 @@ def clean(frame):
     return sym or "[unknown]"
 
 
-def fold(lines, keep):
+def fold(lines, keep, comm_root=False):
     stacks = defaultdict(int)
-    pid, frames = None, []
+    pid, frames, comm = None, [], ""
 
     def flush():
         if frames and (not keep or pid in keep):
-            stacks[";".join(reversed(frames))] += 1
+            root = ["[" + comm + "]"] if comm_root else []
+            stacks[";".join(root + list(reversed(frames)))] += 1
 
     for line in lines:
         if not line.strip():
@@ -61,6 +62,11 @@ def fold(lines, keep):
         if not line.startswith((" ", "\t")):
             m = HEADER.match(line)
             pid = int(m.group(2)) if m else None
+            name = m.group(1) if m else "?"
+            comm = ("postgres" if name.startswith("postgres")
+                    else "runtime background: tiered JIT" if name.startswith(".NET Tiered")
+                    else "runtime background: GC" if name.startswith((".NET BGC", ".NET Server GC", ".NET GC"))
+                    else "request threads")
             frames = []
         else:
             frames.append(clean(line))
@@ -113,9 +119,13 @@ def main():
     p.add_argument("--pid-map-contains", default="")
     p.add_argument("--title", default="flame graph")
     p.add_argument("--folded", help="also write the folded stacks here")
+    p.add_argument("--pids", default="", help="keep only these process ids (comma-separated; with -a recordings)")
+    p.add_argument("--comm-root", action="store_true", help="root each stack at its process ([postgres] or [client+server])")
     a = p.parse_args()
     keep = pids_with_map(a.pid_map_contains) if a.pid_map_contains else set()
-    stacks = fold(sys.stdin, keep)
+    if a.pids:
+        keep |= {int(x) for x in a.pids.split(",") if x}
+    stacks = fold(sys.stdin, keep, a.comm_root)
     if a.folded:
         with open(a.folded, "w") as f:
             for s, n in sorted(stacks.items(), key=lambda kv: -kv[1]):

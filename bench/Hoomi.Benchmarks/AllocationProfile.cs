@@ -21,9 +21,15 @@ internal static class AllocationProfile
             Func<Task> call = what == "download" ? async () => await bench.Download() : async () => await bench.Upload();
             using var listener = new AllocationListener();
             var before = GC.GetTotalAllocatedBytes(precise: true);
+            // bench/profile-endpoint reads how many calls ran during its perf window from this file (CPU time per call).
+            var countFile = Environment.GetEnvironmentVariable("HOOMI_PROFILE_COUNT_FILE");
             for (var i = 0; i < calls; i++)
             {
                 await call();
+                if (countFile is not null && i % 20 == 0)
+                {
+                    await File.WriteAllTextAsync(countFile, (i + 1).ToString(CultureInfo.InvariantCulture));
+                }
             }
 
             var total = GC.GetTotalAllocatedBytes(precise: true) - before;

@@ -6,7 +6,8 @@ public sealed class EventDispatchOptions
     public const string Section = "Hoomi:Events";
 
     /// <summary>
-    /// Send a change's events right after its commit (the normal path). <see langword="false"/> leaves every event to
+    /// Send a change's events right after its commit (the normal path: media events through the dispatcher's
+    /// background queue, membership events before the request is answered). <see langword="false"/> leaves every event to
     /// the background dispatcher: only for fault tests that need a committed, not yet sent row.
     /// </summary>
     public bool ImmediateDispatch { get; set; } = true;

@@ -11,30 +11,34 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
 {
     private readonly IValidator<TMessage>[] _validators = validators.ToArray();
 
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
-        if (_validators.Length > 0)
-        {
-            var context = new ValidationContext<TMessage>(message);
-            var failures = new List<FluentValidation.Results.ValidationFailure>();
-            foreach (var validator in _validators)
-            {
-                var result = await validator.ValidateAsync(context, cancellationToken).ConfigureAwait(false);
-                failures.AddRange(result.Errors);
-            }
+    // A message without validators (most queries, the download) passes straight through: no async state machine.
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
+        _validators.Length == 0 ? next(message, cancellationToken) : ValidatedAsync(message, next, cancellationToken);
 
-            if (failures.Count > 0)
+    private async ValueTask<TResponse> ValidatedAsync(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        var context = new ValidationContext<TMessage>(message);
+        List<FluentValidation.Results.ValidationFailure>? failures = null; // only for a refusal
+        foreach (var validator in _validators)
+        {
+            var result = await validator.ValidateAsync(context, cancellationToken).ConfigureAwait(false);
+            if (result.Errors.Count > 0)
             {
-                var errors = failures
-                    .GroupBy(f => ToCamelCase(f.PropertyName), StringComparer.Ordinal)
-                    .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
-                // A size or type refusal outranks plain field errors: the client must change the file, not a field.
-                var codes = failures.Select(f => f.ErrorCode).ToHashSet(StringComparer.Ordinal);
-                var code = codes.Contains(ValidationException.TooLargeCode) ? ValidationException.TooLargeCode
-                    : codes.Contains(ValidationException.UnsupportedMediaTypeCode) ? ValidationException.UnsupportedMediaTypeCode
-                    : ValidationException.DefaultCode;
-                throw new ValidationException(errors, code);
+                (failures ??= []).AddRange(result.Errors);
             }
+        }
+
+        if (failures is not null)
+        {
+            var errors = failures
+                .GroupBy(f => ToCamelCase(f.PropertyName), StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(f => f.ErrorMessage).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+            // A size or type refusal outranks plain field errors: the client must change the file, not a field.
+            var codes = failures.Select(f => f.ErrorCode).ToHashSet(StringComparer.Ordinal);
+            var code = codes.Contains(ValidationException.TooLargeCode) ? ValidationException.TooLargeCode
+                : codes.Contains(ValidationException.UnsupportedMediaTypeCode) ? ValidationException.UnsupportedMediaTypeCode
+                : ValidationException.DefaultCode;
+            throw new ValidationException(errors, code);
         }
 
         return await next(message, cancellationToken).ConfigureAwait(false);

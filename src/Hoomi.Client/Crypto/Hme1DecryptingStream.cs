@@ -585,6 +585,16 @@ internal sealed class Hme1DecryptingStream : Stream
                 var (count, isLast, lastLength) = NextBatch(_index, total);
                 last = isLast;
                 length = ((count - 1) * _stride) + lastLength;
+                if (count == 1 && !destination.IsEmpty && !_aheadReady && _batch == 1)
+                {
+                    // One core, straight into the caller's buffer: the segment's ciphertext is read there and opened in
+                    // place, its tag read aside, so no byte is copied twice.
+                    await ReadInPlaceAsync(destination, lastLength - Hme1Format.TagLength, last, useAsync, cancellationToken).ConfigureAwait(false);
+                    _index++;
+                    _finished = last;
+                    return;
+                }
+
                 if (_aheadReady)
                 {
                     // Read during the previous batch; a truncation found then is reported now, where the reader reaches it.
@@ -714,6 +724,33 @@ internal sealed class Hme1DecryptingStream : Stream
                 }
 
                 _plainCount = readable;
+            }
+        }
+
+        private async ValueTask ReadInPlaceAsync(Memory<byte> destination, int plainLength, bool last, bool useAsync, CancellationToken cancellationToken)
+        {
+            var data = destination[..plainLength];
+            try
+            {
+                var tag = _current.AsMemory(0, Hme1Format.TagLength);
+                if (await FillAsync(data, useAsync, cancellationToken).ConfigureAwait(false) < plainLength
+                    || await FillAsync(tag, useAsync, cancellationToken).ConfigureAwait(false) < Hme1Format.TagLength)
+                {
+                    throw Hme1Format.Fail(Hme1Error.Truncated);
+                }
+
+                if (last && await FillAsync(new byte[1], useAsync, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    throw Hme1Format.Fail(Hme1Error.TrailingData);
+                }
+
+                _cipher!.DecryptInPlace(_index, last, data.Span, tag.Span);
+            }
+            catch
+            {
+                // Ciphertext (or, on a failed tag, nothing) is left: clear it all the same.
+                CryptographicOperations.ZeroMemory(data.Span);
+                throw;
             }
         }
 

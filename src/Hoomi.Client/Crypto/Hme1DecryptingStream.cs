@@ -303,6 +303,7 @@ internal sealed class Hme1DecryptingStream : Stream
         private int _nextLength;
         private bool _primed;
         private byte[] _plain = [];
+        private readonly byte[] _tag = new byte[Hme1Format.TagLength];
         private int _plainOffset;
         private int _plainCount;
         private long _index;
@@ -564,10 +565,15 @@ internal sealed class Hme1DecryptingStream : Stream
                 _cipher.EnsureWorkers(_parallelism);
             }
 
-            _current = new byte[_batch * _stride];
+            // With a known length, one core opens segments in place in the caller's buffer and may never need these two.
+            if (_ciphertextLength is null)
+            {
+                EnsureCurrent();
+                EnsurePlain();
+            }
+
             _ahead = _batch > 1 ? new byte[_batch * _stride] : [];
             _next = _ciphertextLength is null ? new byte[_stride] : [];
-            _plain = new byte[_batch * _segmentSize];
             Header = header;
             return header;
         }
@@ -595,6 +601,7 @@ internal sealed class Hme1DecryptingStream : Stream
                     return;
                 }
 
+                EnsureCurrent();
                 if (_aheadReady)
                 {
                     // Read during the previous batch; a truncation found then is reported now, where the reader reaches it.
@@ -612,7 +619,7 @@ internal sealed class Hme1DecryptingStream : Stream
 
                 if (count > 1)
                 {
-                    var target = destination.IsEmpty ? _plain.AsMemory() : destination;
+                    var target = destination.IsEmpty ? EnsurePlain().AsMemory() : destination;
                     var first = _index;
                     var sealedBytes = _current;
                     var opening = Task.Run(() => _cipher!.DecryptBatch(first, count, last, sealedBytes, _segmentSize, lastLength, target), CancellationToken.None);
@@ -698,7 +705,7 @@ internal sealed class Hme1DecryptingStream : Stream
             }
             else
             {
-                _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), _plain);
+                _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), EnsurePlain());
                 _plainOffset = 0;
                 _plainCount = length - Hme1Format.TagLength;
                 ClampToReadable();
@@ -727,12 +734,16 @@ internal sealed class Hme1DecryptingStream : Stream
             }
         }
 
+        private byte[] EnsureCurrent() => _current.Length > 0 ? _current : _current = new byte[_batch * _stride];
+
+        private byte[] EnsurePlain() => _plain.Length > 0 ? _plain : _plain = new byte[_batch * _segmentSize];
+
         private async ValueTask ReadInPlaceAsync(Memory<byte> destination, int plainLength, bool last, bool useAsync, CancellationToken cancellationToken)
         {
             var data = destination[..plainLength];
             try
             {
-                var tag = _current.AsMemory(0, Hme1Format.TagLength);
+                var tag = _tag.AsMemory();
                 if (await FillAsync(data, useAsync, cancellationToken).ConfigureAwait(false) < plainLength
                     || await FillAsync(tag, useAsync, cancellationToken).ConfigureAwait(false) < Hme1Format.TagLength)
                 {

@@ -303,6 +303,7 @@ internal sealed class Hme1DecryptingStream : Stream
         private int _nextLength;
         private bool _primed;
         private byte[] _plain = [];
+        private readonly byte[] _tag = new byte[Hme1Format.TagLength];
         private int _plainOffset;
         private int _plainCount;
         private long _index;
@@ -564,10 +565,15 @@ internal sealed class Hme1DecryptingStream : Stream
                 _cipher.EnsureWorkers(_parallelism);
             }
 
-            _current = new byte[_batch * _stride];
+            // With a known length, one core opens segments in place in the caller's buffer and may never need these two.
+            if (_ciphertextLength is null)
+            {
+                EnsureCurrent();
+                EnsurePlain();
+            }
+
             _ahead = _batch > 1 ? new byte[_batch * _stride] : [];
             _next = _ciphertextLength is null ? new byte[_stride] : [];
-            _plain = new byte[_batch * _segmentSize];
             Header = header;
             return header;
         }
@@ -585,6 +591,17 @@ internal sealed class Hme1DecryptingStream : Stream
                 var (count, isLast, lastLength) = NextBatch(_index, total);
                 last = isLast;
                 length = ((count - 1) * _stride) + lastLength;
+                if (count == 1 && !destination.IsEmpty && !_aheadReady && _batch == 1)
+                {
+                    // One core, straight into the caller's buffer: the segment's ciphertext is read there and opened in
+                    // place, its tag read aside, so no byte is copied twice.
+                    await ReadInPlaceAsync(destination, lastLength - Hme1Format.TagLength, last, useAsync, cancellationToken).ConfigureAwait(false);
+                    _index++;
+                    _finished = last;
+                    return;
+                }
+
+                EnsureCurrent();
                 if (_aheadReady)
                 {
                     // Read during the previous batch; a truncation found then is reported now, where the reader reaches it.
@@ -602,7 +619,7 @@ internal sealed class Hme1DecryptingStream : Stream
 
                 if (count > 1)
                 {
-                    var target = destination.IsEmpty ? _plain.AsMemory() : destination;
+                    var target = destination.IsEmpty ? EnsurePlain().AsMemory() : destination;
                     var first = _index;
                     var sealedBytes = _current;
                     var opening = Task.Run(() => _cipher!.DecryptBatch(first, count, last, sealedBytes, _segmentSize, lastLength, target), CancellationToken.None);
@@ -688,7 +705,7 @@ internal sealed class Hme1DecryptingStream : Stream
             }
             else
             {
-                _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), _plain);
+                _cipher!.Decrypt(_index, last, _current.AsSpan(0, length), EnsurePlain());
                 _plainOffset = 0;
                 _plainCount = length - Hme1Format.TagLength;
                 ClampToReadable();
@@ -714,6 +731,37 @@ internal sealed class Hme1DecryptingStream : Stream
                 }
 
                 _plainCount = readable;
+            }
+        }
+
+        private byte[] EnsureCurrent() => _current.Length > 0 ? _current : _current = new byte[_batch * _stride];
+
+        private byte[] EnsurePlain() => _plain.Length > 0 ? _plain : _plain = new byte[_batch * _segmentSize];
+
+        private async ValueTask ReadInPlaceAsync(Memory<byte> destination, int plainLength, bool last, bool useAsync, CancellationToken cancellationToken)
+        {
+            var data = destination[..plainLength];
+            try
+            {
+                var tag = _tag.AsMemory();
+                if (await FillAsync(data, useAsync, cancellationToken).ConfigureAwait(false) < plainLength
+                    || await FillAsync(tag, useAsync, cancellationToken).ConfigureAwait(false) < Hme1Format.TagLength)
+                {
+                    throw Hme1Format.Fail(Hme1Error.Truncated);
+                }
+
+                if (last && await FillAsync(new byte[1], useAsync, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    throw Hme1Format.Fail(Hme1Error.TrailingData);
+                }
+
+                _cipher!.DecryptInPlace(_index, last, data.Span, tag.Span);
+            }
+            catch
+            {
+                // Ciphertext (or, on a failed tag, nothing) is left: clear it all the same.
+                CryptographicOperations.ZeroMemory(data.Span);
+                throw;
             }
         }
 

@@ -357,6 +357,12 @@ internal sealed class Hme1EncryptingStream : Stream
             _padded = padded;
             // One segment per batch without parallelism; otherwise about 1 MiB, so that each core gets several segments.
             _batch = parallelism <= 1 ? 1 : Math.Clamp((1 << 20) / segmentSize, 2 * parallelism, 64);
+            if (declared is not null)
+            {
+                // Version 2 knows its length: a small stream (a thumbnail) gets buffers of its own size, not of a batch.
+                _batch = (int)Math.Min(_batch, Math.Max(1, Hme1Format.SegmentCount(padded, segmentSize)));
+            }
+
             _parallel = _batch > 1;
             _plain = new byte[_batch * segmentSize];
             _sealed = new byte[_batch * (segmentSize + Hme1Format.TagLength)];

@@ -234,6 +234,22 @@ internal sealed class Hme1SegmentCipher : IDisposable
     /// <summary>Writes ciphertext || tag (plaintext.Length + 16 bytes) into <paramref name="output"/>.</summary>
     public void Encrypt(long index, bool last, ReadOnlySpan<byte> plaintext, Span<byte> output) => Seal(_aes, index, last, plaintext, output);
 
+    /// <summary>Decrypts <paramref name="data"/> in place (AES-GCM allows exactly overlapping buffers); on failure throws and clears it.</summary>
+    public void DecryptInPlace(long index, bool last, Span<byte> data, ReadOnlySpan<byte> tag)
+    {
+        Span<byte> nonce = stackalloc byte[12];
+        Hme1Format.SegmentNonce(_baseNonce, index, last, nonce);
+        try
+        {
+            _aes.Decrypt(nonce, data, tag, data);
+        }
+        catch (CryptographicException e)
+        {
+            CryptographicOperations.ZeroMemory(data);
+            throw Hme1Format.Fail(Hme1Error.AuthenticationFailed, e);
+        }
+    }
+
     /// <summary>Decrypts ciphertext || tag; on failure throws and leaves no plaintext in <paramref name="plaintext"/>.</summary>
     public void Decrypt(long index, bool last, ReadOnlySpan<byte> segment, Span<byte> plaintext) => Open(_aes, index, last, segment, plaintext);
 

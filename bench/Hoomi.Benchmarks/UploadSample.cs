@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;

@@ -6,11 +6,11 @@ using Hoomi.Testing;
 namespace Hoomi.Api.Tests;
 
 /// <summary>
-/// The storage emulators for the whole assembly (root namespace, so it covers every test): each one is
-/// started on first use only, so a run that needs neither pays nothing, and stopped by PID at the end.
+/// The storage emulators for the whole assembly (root namespace, so it covers every test), see
+/// <see cref="StorageEmulatorSetUpFixture"/>; the S3 one with this suite's bucket created.
 /// </summary>
 [SetUpFixture]
-public sealed class StorageEmulators
+public sealed class StorageEmulators : StorageEmulatorSetUpFixture
 {
     public const string Bucket = "hoomi-api-test";
 
@@ -19,12 +19,9 @@ public sealed class StorageEmulators
 
     public static readonly string[] CloudProviders = ["Gcs", "S3"];
 
-    private static readonly Lazy<GcsEmulator> LazyGcs = new(GcsEmulator.Start, LazyThreadSafetyMode.ExecutionAndPublication);
-    private static readonly Lazy<S3Emulator> LazyS3 = new(StartS3, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<S3Emulator> LazyS3WithBucket = new(WithBucket, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static GcsEmulator Gcs => LazyGcs.Value;
-
-    public static S3Emulator S3 => LazyS3.Value;
+    public static new S3Emulator S3 => LazyS3WithBucket.Value;
 
     /// <summary>
     /// Configuration that points the API at <paramref name="provider"/>, under a key prefix of its own so
@@ -73,9 +70,9 @@ public sealed class StorageEmulators
         return settings;
     }
 
-    private static S3Emulator StartS3()
+    private static S3Emulator WithBucket()
     {
-        var emulator = S3Emulator.Start();
+        var emulator = StorageEmulatorSetUpFixture.S3;
         using var client = S3BlobStore.CreateClient(new S3BlobStorageOptions
         {
             Bucket = Bucket,
@@ -96,19 +93,5 @@ public sealed class StorageEmulators
         }
 
         return emulator;
-    }
-
-    [OneTimeTearDown]
-    public void StopAll()
-    {
-        if (LazyGcs.IsValueCreated)
-        {
-            LazyGcs.Value.Dispose();
-        }
-
-        if (LazyS3.IsValueCreated)
-        {
-            LazyS3.Value.Dispose();
-        }
     }
 }

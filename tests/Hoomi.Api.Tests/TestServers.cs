@@ -2,17 +2,6 @@ using Hoomi.Testing;
 
 namespace Hoomi.Api.Tests;
 
-/// <summary>Starts the throwaway PostgreSQL cluster once for the whole assembly (this is the root namespace, so it covers every test) and stops it at the end.</summary>
+/// <summary>The throwaway PostgreSQL cluster for the whole assembly (root namespace, so it covers every test): see <see cref="PostgresSetUpFixture"/>.</summary>
 [SetUpFixture]
-public sealed class TestServers
-{
-    private static PostgresServer? _postgres;
-
-    public static PostgresServer Postgres => _postgres ?? throw new InvalidOperationException("PostgreSQL was not started.");
-
-    [OneTimeSetUp]
-    public void Start() => _postgres = PostgresServer.Start();
-
-    [OneTimeTearDown]
-    public void Stop() => _postgres?.Dispose();
-}
+public sealed class TestServers : PostgresSetUpFixture;

@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Application.Hoomis.Queries.RequireMembership;
 using Hoomi.Api.Media;
 using Hoomi.Api.RateLimiting;

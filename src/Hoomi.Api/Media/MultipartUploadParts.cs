@@ -67,7 +67,7 @@ public sealed class MultipartUploadParts : IUploadParts
 
         try
         {
-            await using var limited = new LengthLimitedStream(section.Body, MaxMetadataBytes);
+            await using var limited = new ThrowPastLimitStream(section.Body, MaxMetadataBytes);
             return await JsonSerializer.DeserializeAsync<UploadMetadata>(limited, json, cancellationToken).ConfigureAwait(false)
                 ?? throw ValidationException.For("metadata", "The metadata part is empty.");
         }
@@ -128,7 +128,7 @@ public sealed class MultipartUploadParts : IUploadParts
         UploadSeal seal;
         try
         {
-            await using var limited = new LengthLimitedStream(new InterruptionMappingStream(section.Body), MaxSealBytes);
+            await using var limited = new ThrowPastLimitStream(new InterruptionMappingStream(section.Body), MaxSealBytes);
             seal = await JsonSerializer.DeserializeAsync<UploadSeal>(limited, _json, cancellationToken).ConfigureAwait(false)
                 ?? throw ValidationException.For("seal", "The seal part is empty.");
         }

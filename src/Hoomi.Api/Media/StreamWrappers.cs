@@ -31,8 +31,11 @@ public sealed class InterruptionMappingStream(Stream inner) : ReadOnlyPassThroug
     }
 }
 
-/// <summary>Refuses to read past a limit, so that a small part (metadata) cannot make the server read gigabytes.</summary>
-public sealed class LengthLimitedStream(Stream inner, long limit) : ReadOnlyPassThroughStream(inner)
+/// <summary>
+/// Refuses to read past a limit (413), so that a small part (metadata) cannot make the server read gigabytes; compare
+/// the blob store's <c>TruncatingReadStream</c>, which silently ends at its length.
+/// </summary>
+public sealed class ThrowPastLimitStream(Stream inner, long limit) : ReadOnlyPassThroughStream(inner)
 {
     private long _read;
 

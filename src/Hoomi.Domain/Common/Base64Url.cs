@@ -48,6 +48,12 @@ public static class Base64Url
         }
     }
 
+    /// <summary>
+    /// The bytes of a value a validator has already accepted (empty for null or malformed text, which validation
+    /// has refused before this is reached).
+    /// </summary>
+    public static byte[] DecodeValidated(string? text) => TryDecode(text, out var bytes) ? bytes : [];
+
     /// <summary>True when <paramref name="text"/> is canonical unpadded base64url of exactly <paramref name="length"/> bytes.</summary>
     public static bool IsOfLength(string? text, int length) => TryDecode(text, out var b) && b.Length == length;
 }

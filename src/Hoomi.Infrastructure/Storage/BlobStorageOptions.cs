@@ -26,14 +26,9 @@ public sealed class FileSystemBlobStorageOptions
     public string Root { get; set; } = "./data/blobs";
 }
 
-public sealed class GcsBlobStorageOptions
+public sealed class GcsBlobStorageOptions : CloudBlobStorageOptions
 {
     public const int ChunkGranularity = 256 * 1024;
-
-    public string Bucket { get; set; } = "";
-
-    /// <summary>Optional folder inside the bucket, so one bucket can serve several deployments.</summary>
-    public string? Prefix { get; set; }
 
     /// <summary>Only for emulators (<c>http://127.0.0.1:9199/storage/v1/</c>); requests are then unauthenticated.</summary>
     public string? BaseUri { get; set; }
@@ -43,17 +38,11 @@ public sealed class GcsBlobStorageOptions
 
     /// <summary>Bytes per resumable-upload request (a multiple of 256 KiB); the client buffers one chunk.</summary>
     public int ChunkSizeBytes { get; set; } = 8 * 1024 * 1024;
-
-    public int ListPageSize { get; set; } = 1000;
 }
 
-public sealed class S3BlobStorageOptions
+public sealed class S3BlobStorageOptions : CloudBlobStorageOptions
 {
     public const int MinimumPartSize = 5 * 1024 * 1024;
-
-    public string Bucket { get; set; } = "";
-
-    public string? Prefix { get; set; }
 
     /// <summary>Endpoint of an S3-compatible store (MinIO, Ceph RGW, R2); empty for AWS.</summary>
     public string? ServiceUrl { get; set; }
@@ -76,8 +65,6 @@ public sealed class S3BlobStorageOptions
 
     /// <summary>Objects larger than one part go up as a multipart upload; the store buffers one part.</summary>
     public int PartSizeBytes { get; set; } = 8 * 1024 * 1024;
-
-    public int ListPageSize { get; set; } = 1000;
 
     /// <summary>Retries of the SDK (standard mode, exponential backoff with jitter) on throttling, 5xx and network errors.</summary>
     public int MaxErrorRetry { get; set; } = 3;

@@ -155,7 +155,7 @@ public sealed class FileSystemBlobStore : IBlobStore, IBlobStagingArea
         var from = Math.Min(range.From, length);
         var to = Math.Min(range.To, length - 1);
         file.Seek(from, SeekOrigin.Begin);
-        return Task.FromResult<Stream>(new LengthLimitedReadStream(file, Math.Max(0, to - from + 1)));
+        return Task.FromResult<Stream>(new TruncatingReadStream(file, Math.Max(0, to - from + 1)));
     }
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)

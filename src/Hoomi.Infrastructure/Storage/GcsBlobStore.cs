@@ -19,19 +19,12 @@ namespace Hoomi.Infrastructure.Storage;
 /// reads, list and delete; each upload request is retried on 503 by the HTTP layer of Google.Apis.
 /// A whole put is never replayed, since the source stream cannot be rewound.
 /// </summary>
-public sealed class GcsBlobStore : IBlobStore, IDisposable
+public sealed class GcsBlobStore : CloudBlobStore<StorageClient>, IBlobStore
 {
-    private const string ContentType = "application/octet-stream";
-
     // Small enough that a slow reader holds little memory, large enough to keep the download busy.
     private static readonly PipeOptions DownloadPipe = new(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
 
-    private readonly StorageClient _client;
-    private readonly bool _ownsClient;
-    private readonly string _bucket;
-    private readonly string _prefix;
     private readonly int _chunkSize;
-    private readonly int _pageSize;
     private readonly RetryOptions _retry;
 
     public GcsBlobStore(GcsBlobStorageOptions options)
@@ -45,17 +38,14 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
     }
 
     private GcsBlobStore(StorageClient client, GcsBlobStorageOptions options, bool ownsClient)
+        : base(client, options, ownsClient)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _client = client;
-        _ownsClient = ownsClient;
-        _bucket = options.Bucket;
-        _prefix = BlobKeys.NormalizeStorePrefix(options.Prefix);
         _chunkSize = options.ChunkSizeBytes;
-        _pageSize = options.ListPageSize;
         var timing = new RetryTiming(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), 2.0);
         _retry = new RetryOptions(timing, RetryPredicate.RetriableIdempotentErrors);
     }
+
+    protected override string StoreName => "Google Cloud Storage";
 
     public static StorageClient CreateClient(GcsBlobStorageOptions options)
     {
@@ -83,11 +73,11 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
         var hashing = new HashingReadStream(content);
         await using (hashing.ConfigureAwait(false))
         {
-            var destination = new Object { Bucket = _bucket, Name = name, ContentType = ContentType };
+            var destination = new Object { Bucket = Bucket, Name = name, ContentType = ContentType };
             var options = new UploadObjectOptions { ChunkSize = _chunkSize, IfGenerationMatch = 0 };
             try
             {
-                await _client.UploadObjectAsync(destination, hashing, options, cancellationToken).ConfigureAwait(false);
+                await Client.UploadObjectAsync(destination, hashing, options, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -160,7 +150,7 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
             var target = writer.AsStream(leaveOpen: true);
             await using (target.ConfigureAwait(false))
             {
-                await _client.DownloadObjectAsync(_bucket, name, target, options, cancellationToken).ConfigureAwait(false);
+                await Client.DownloadObjectAsync(Bucket, name, target, options, cancellationToken).ConfigureAwait(false);
             }
         }
 #pragma warning disable CA1031 // Every failure is handed to the reader through the pipe.
@@ -179,7 +169,7 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
         try
         {
             // Safe to retry: keys are never rewritten, so a repeated delete can only meet a 404.
-            await _client.DeleteObjectAsync(_bucket, name, new DeleteObjectOptions { RetryOptions = _retry }, cancellationToken).ConfigureAwait(false);
+            await Client.DeleteObjectAsync(Bucket, name, new DeleteObjectOptions { RetryOptions = _retry }, cancellationToken).ConfigureAwait(false);
         }
         catch (GoogleApiException e) when (e.HttpStatusCode == HttpStatusCode.NotFound)
         {
@@ -196,7 +186,7 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
         var name = ObjectName(key);
         try
         {
-            await _client.GetObjectAsync(_bucket, name, new GetObjectOptions { RetryOptions = _retry }, cancellationToken).ConfigureAwait(false);
+            await Client.GetObjectAsync(Bucket, name, new GetObjectOptions { RetryOptions = _retry }, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (GoogleApiException e) when (e.HttpStatusCode == HttpStatusCode.NotFound)
@@ -212,8 +202,8 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         BlobKeys.ValidatePrefix(prefix);
-        var options = new ListObjectsOptions { PageSize = _pageSize, RetryOptions = _retry };
-        var objects = _client.ListObjectsAsync(_bucket, _prefix + prefix, options).GetAsyncEnumerator(cancellationToken);
+        var options = new ListObjectsOptions { PageSize = PageSize, RetryOptions = _retry };
+        var objects = Client.ListObjectsAsync(Bucket, Prefix + prefix, options).GetAsyncEnumerator(cancellationToken);
         await using (objects.ConfigureAwait(false))
         {
             while (true)
@@ -234,52 +224,21 @@ public sealed class GcsBlobStore : IBlobStore, IDisposable
                 }
 
                 yield return new BlobItem(
-                    current.Name[_prefix.Length..],
+                    current.Name[Prefix.Length..],
                     (long)(current.Size ?? 0),
                     current.UpdatedDateTimeOffset ?? current.TimeCreatedDateTimeOffset ?? DateTimeOffset.MinValue);
             }
         }
     }
 
-    public void Dispose()
-    {
-        if (_ownsClient)
+    protected override Exception? MapServiceError(Exception e, string key) => e is GoogleApiException api
+        ? api.HttpStatusCode switch
         {
-            _client.Dispose();
+            HttpStatusCode.NotFound => new BlobNotFoundException(key),
+            HttpStatusCode.PreconditionFailed => new BlobAlreadyExistsException(key),
+            HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
+                new StorageUnavailableException($"Google Cloud Storage answered {(int)api.HttpStatusCode} for '{key}'.", e),
+            _ => null,
         }
-    }
-
-    private string ObjectName(string key)
-    {
-        BlobKeys.Validate(key);
-        return _prefix + key;
-    }
-
-    /// <summary>The application's exception for a client failure, or null when it is not a storage condition.</summary>
-    internal static Exception? Map(Exception e, string key, CancellationToken cancellationToken)
-    {
-        switch (e)
-        {
-            case BlobNotFoundException or BlobAlreadyExistsException or StorageUnavailableException:
-                return e;
-            case GoogleApiException api:
-                return api.HttpStatusCode switch
-                {
-                    HttpStatusCode.NotFound => new BlobNotFoundException(key),
-                    HttpStatusCode.PreconditionFailed => new BlobAlreadyExistsException(key),
-                    HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
-                        new StorageUnavailableException($"Google Cloud Storage answered {(int)api.HttpStatusCode} for '{key}'.", e),
-                    _ => null,
-                };
-            case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                return null;
-            case OperationCanceledException:
-                // Not our token: the HTTP client timed out.
-                return new StorageUnavailableException($"Google Cloud Storage timed out for '{key}'.", e);
-            case HttpRequestException or IOException or SocketException:
-                return new StorageUnavailableException($"Google Cloud Storage is unreachable ({e.Message}).", e);
-            default:
-                return e.InnerException is { } inner ? Map(inner, key, cancellationToken) : null;
-        }
-    }
+        : null;
 }

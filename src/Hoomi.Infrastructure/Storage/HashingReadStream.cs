@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using Hoomi.Application.Common.IO;
 
 namespace Hoomi.Infrastructure.Storage;
 
@@ -9,7 +10,7 @@ namespace Hoomi.Infrastructure.Storage;
 /// It also remembers a failure of the source, so the adapter can rethrow the caller's own error
 /// instead of presenting it as a storage outage.
 /// </summary>
-internal sealed class HashingReadStream(Stream source) : Stream
+internal sealed class HashingReadStream(Stream source) : ReadOnlyPassThroughStream(source)
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     public long BytesRead { get; private set; }
@@ -20,28 +21,14 @@ internal sealed class HashingReadStream(Stream source) : Stream
 
     public void ThrowIfSourceFailed() => SourceFailure?.Throw();
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => BytesRead;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override long Position => BytesRead;
 
     public override int Read(Span<byte> buffer)
     {
         int n;
         try
         {
-            n = source.Read(buffer);
+            n = Inner.Read(buffer);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -53,15 +40,12 @@ internal sealed class HashingReadStream(Stream source) : Stream
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int n;
         try
         {
-            n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -78,16 +62,6 @@ internal sealed class HashingReadStream(Stream source) : Stream
         _hash.AppendData(data);
         BytesRead += data.Length;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

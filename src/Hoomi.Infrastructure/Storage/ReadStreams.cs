@@ -1,26 +1,20 @@
+using Hoomi.Application.Common.IO;
+
 namespace Hoomi.Infrastructure.Storage;
 
-/// <summary>A read-only view of the next <c>length</c> bytes of an inner stream; owns the inner stream.</summary>
-internal sealed class LengthLimitedReadStream(Stream inner, long length) : Stream
+/// <summary>
+/// A read-only view of the next <c>length</c> bytes of an inner stream that truncates: reads end (return 0) at the
+/// length, whatever follows (compare the Api's <c>ThrowPastLimitStream</c>, which refuses a body past its limit).
+/// Owns the inner stream.
+/// </summary>
+internal sealed class TruncatingReadStream(Stream inner, long length) : ReadOnlyPassThroughStream(inner)
 {
     private readonly long _length = length;
     private long _remaining = length;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _length;
 
-    public override long Position
-    {
-        get => _length - _remaining;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override long Position => _length - _remaining;
 
     public override int Read(Span<byte> buffer)
     {
@@ -29,13 +23,10 @@ internal sealed class LengthLimitedReadStream(Stream inner, long length) : Strea
             return 0;
         }
 
-        var n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        var n = Inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
         _remaining -= n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -44,26 +35,16 @@ internal sealed class LengthLimitedReadStream(Stream inner, long length) : Strea
             return 0;
         }
 
-        var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+        var n = await Inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
         _remaining -= n;
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            inner.Dispose();
+            Inner.Dispose();
         }
 
         base.Dispose(disposing);
@@ -71,7 +52,7 @@ internal sealed class LengthLimitedReadStream(Stream inner, long length) : Strea
 
     public override async ValueTask DisposeAsync()
     {
-        await inner.DisposeAsync().ConfigureAwait(false);
+        await Inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
 }
@@ -80,46 +61,27 @@ internal sealed class LengthLimitedReadStream(Stream inner, long length) : Strea
 /// Forwards reads to an inner stream, maps its failures with <c>mapError</c>, and disposes extra
 /// resources (an HTTP response, a background download) together with it.
 /// </summary>
-internal sealed class OwningReadStream(Stream inner, Func<Exception, Exception?> mapError, Action onDispose) : Stream
+internal sealed class OwningReadStream(Stream inner, Func<Exception, Exception?> mapError, Action onDispose) : ReadOnlyPassThroughStream(inner)
 {
     private int _disposed;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
         try
         {
-            return inner.Read(buffer);
+            return Inner.Read(buffer);
         }
         catch (Exception e) when (mapError(e) is { } mapped && !ReferenceEquals(mapped, e))
         {
             throw mapped;
         }
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (mapError(e) is { } mapped && !ReferenceEquals(mapped, e))
         {
@@ -127,21 +89,11 @@ internal sealed class OwningReadStream(Stream inner, Func<Exception, Exception?>
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            inner.Dispose();
+            Inner.Dispose();
             onDispose();
         }
 

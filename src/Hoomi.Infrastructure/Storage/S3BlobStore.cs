@@ -20,16 +20,9 @@ namespace Hoomi.Infrastructure.Storage;
 /// are additionally guarded by an existence check before a multipart upload starts (best effort).
 /// Retries: the SDK's standard retry mode (exponential backoff with jitter) per request.
 /// </summary>
-public sealed class S3BlobStore : IBlobStore, IDisposable
+public sealed class S3BlobStore : CloudBlobStore<IAmazonS3>, IBlobStore
 {
-    private const string ContentType = "application/octet-stream";
-
-    private readonly IAmazonS3 _client;
-    private readonly bool _ownsClient;
-    private readonly string _bucket;
-    private readonly string _prefix;
     private readonly int _partSize;
-    private readonly int _pageSize;
 
     public S3BlobStore(S3BlobStorageOptions options)
         : this(CreateClient(options), options, ownsClient: true)
@@ -42,15 +35,12 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     }
 
     private S3BlobStore(IAmazonS3 client, S3BlobStorageOptions options, bool ownsClient)
+        : base(client, options, ownsClient)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _client = client;
-        _ownsClient = ownsClient;
-        _bucket = options.Bucket;
-        _prefix = BlobKeys.NormalizeStorePrefix(options.Prefix);
         _partSize = options.PartSizeBytes;
-        _pageSize = options.ListPageSize;
     }
+
+    protected override string StoreName => "The S3 store";
 
     public static AmazonS3Client CreateClient(S3BlobStorageOptions options)
     {
@@ -127,7 +117,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         using var body = new MemoryStream(buffer, 0, length, writable: false);
         var request = new PutObjectRequest
         {
-            BucketName = _bucket,
+            BucketName = Bucket,
             Key = name,
             InputStream = body,
             AutoCloseStream = false,
@@ -136,7 +126,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         };
         try
         {
-            await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            await Client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (IsPreconditionFailure(e))
         {
@@ -151,8 +141,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             throw new BlobAlreadyExistsException(key);
         }
 
-        var upload = await _client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = _bucket, Key = name, ContentType = ContentType },
+        var upload = await Client.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = Bucket, Key = name, ContentType = ContentType },
             cancellationToken).ConfigureAwait(false);
         var completed = false;
         try
@@ -163,9 +153,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             {
                 using (var body = new MemoryStream(buffer, 0, filled, writable: false))
                 {
-                    var part = await _client.UploadPartAsync(new UploadPartRequest
+                    var part = await Client.UploadPartAsync(new UploadPartRequest
                     {
-                        BucketName = _bucket,
+                        BucketName = Bucket,
                         Key = name,
                         UploadId = upload.UploadId,
                         PartNumber = partNumber,
@@ -181,9 +171,9 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
             try
             {
-                await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                await Client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
-                    BucketName = _bucket,
+                    BucketName = Bucket,
                     Key = name,
                     UploadId = upload.UploadId,
                     PartETags = parts,
@@ -212,8 +202,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         {
             // Not the caller's token: a cancelled put must still release the parts it stored.
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _client.AbortMultipartUploadAsync(
-                new AbortMultipartUploadRequest { BucketName = _bucket, Key = name, UploadId = uploadId },
+            await Client.AbortMultipartUploadAsync(
+                new AbortMultipartUploadRequest { BucketName = Bucket, Key = name, UploadId = uploadId },
                 timeout.Token).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The store may be down; an abandoned upload is invisible and a bucket lifecycle rule removes it.
@@ -242,7 +232,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public async Task<Stream> OpenReadAsync(string key, AppByteRange? range, CancellationToken cancellationToken)
     {
-        var request = new GetObjectRequest { BucketName = _bucket, Key = ObjectName(key) };
+        var request = new GetObjectRequest { BucketName = Bucket, Key = ObjectName(key) };
         if (range is not null)
         {
             request.ByteRange = new Amazon.S3.Model.ByteRange(range.From, range.To);
@@ -250,7 +240,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
         try
         {
-            var response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await Client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
             return new OwningReadStream(response.ResponseStream, e => Map(e, key, CancellationToken.None), response.Dispose);
         }
         catch (Exception e) when (Map(e, key, cancellationToken) is { } mapped && !ReferenceEquals(mapped, e))
@@ -263,7 +253,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     {
         try
         {
-            await _client.DeleteObjectAsync(_bucket, ObjectName(key), cancellationToken).ConfigureAwait(false);
+            await Client.DeleteObjectAsync(Bucket, ObjectName(key), cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -291,7 +281,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     {
         try
         {
-            await _client.GetObjectMetadataAsync(_bucket, name, cancellationToken).ConfigureAwait(false);
+            await Client.GetObjectMetadataAsync(Bucket, name, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -303,13 +293,13 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     public async IAsyncEnumerable<BlobItem> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         BlobKeys.ValidatePrefix(prefix);
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix + prefix, MaxKeys = _pageSize };
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = Prefix + prefix, MaxKeys = PageSize };
         while (true)
         {
             ListObjectsV2Response page;
             try
             {
-                page = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+                page = await Client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (Map(e, prefix, cancellationToken) is { } mapped && !ReferenceEquals(mapped, e))
             {
@@ -318,7 +308,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
             foreach (var o in page.S3Objects ?? [])
             {
-                yield return new BlobItem(o.Key[_prefix.Length..], o.Size ?? 0, o.LastModified is { } m ? new DateTimeOffset(m.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+                yield return new BlobItem(o.Key[Prefix.Length..], o.Size ?? 0, o.LastModified is { } m ? new DateTimeOffset(m.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
             }
 
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
@@ -330,45 +320,17 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (_ownsClient)
-        {
-            _client.Dispose();
-        }
-    }
-
-    private string ObjectName(string key)
-    {
-        BlobKeys.Validate(key);
-        return _prefix + key;
-    }
-
     private static bool IsPreconditionFailure(AmazonS3Exception e) =>
         e.StatusCode == HttpStatusCode.PreconditionFailed
         // S3 answers 409 when a concurrent conditional write to the same key won the race.
         || (e.StatusCode == HttpStatusCode.Conflict && e.ErrorCode == "ConditionalRequestConflict");
 
-    internal static Exception? Map(Exception e, string key, CancellationToken cancellationToken)
+    protected override Exception? MapServiceError(Exception e, string key) => e switch
     {
-        switch (e)
-        {
-            case BlobNotFoundException or BlobAlreadyExistsException or StorageUnavailableException:
-                return e;
-            case AmazonS3Exception s3 when s3.StatusCode == HttpStatusCode.NotFound:
-                return new BlobNotFoundException(key);
-            case AmazonS3Exception s3 when IsPreconditionFailure(s3):
-                return new BlobAlreadyExistsException(key);
-            case AmazonServiceException service when service.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError:
-                return new StorageUnavailableException($"The S3 store answered {(int)service.StatusCode} ({service.ErrorCode}) for '{key}'.", e);
-            case OperationCanceledException when cancellationToken.IsCancellationRequested:
-                return null;
-            case OperationCanceledException:
-                return new StorageUnavailableException($"The S3 store timed out for '{key}'.", e);
-            case HttpRequestException or IOException or SocketException:
-                return new StorageUnavailableException($"The S3 store is unreachable ({e.Message}).", e);
-            default:
-                return e.InnerException is { } inner ? Map(inner, key, cancellationToken) is { } m && !ReferenceEquals(m, inner) ? m : null : null;
-        }
-    }
+        AmazonS3Exception s3 when s3.StatusCode == HttpStatusCode.NotFound => new BlobNotFoundException(key),
+        AmazonS3Exception s3 when IsPreconditionFailure(s3) => new BlobAlreadyExistsException(key),
+        AmazonServiceException service when service.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError =>
+            new StorageUnavailableException($"The S3 store answered {(int)service.StatusCode} ({service.ErrorCode}) for '{key}'.", e),
+        _ => null,
+    };
 }

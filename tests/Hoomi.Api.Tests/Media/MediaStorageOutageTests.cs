@@ -1,3 +1,4 @@
+using Hoomi.Testing;
 using System.Diagnostics;
 using System.Net;
 using Hoomi.Api.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using System.Security.Cryptography;
 using Hoomi.Application.Media.Commands.UploadMedia;
 using Hoomi.Domain.Common;

@@ -1,3 +1,4 @@
+using Hoomi.Testing;
 using System.Diagnostics;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;

@@ -1,3 +1,4 @@
+using Hoomi.Testing;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Infrastructure.Storage;
 

@@ -1,3 +1,4 @@
+using Hoomi.Testing;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;

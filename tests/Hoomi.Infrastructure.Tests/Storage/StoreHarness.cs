@@ -1,3 +1,4 @@
+using Hoomi.Testing;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Hoomi.Application.Common.Interfaces;

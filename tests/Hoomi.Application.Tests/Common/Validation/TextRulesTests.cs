@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Application.Common.Validation;
 using Hoomi.Application.Events.Queries.ListEvents;
 using Hoomi.Application.Hoomis.Commands.CreateHoomi;

@@ -5,6 +5,7 @@ using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Events;
 using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Domain.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -43,20 +44,14 @@ public sealed class ForwardMediaCommandHandler(
         }
 
         var recipients = await RecipientKeys.RequireExactSetAsync(db, command.TargetHoomiId, command.WrappedKeys!, cancellationToken).ConfigureAwait(false);
-        Base64Url.TryDecode(command.EncryptedMetadata, out var metadata);
-        var item = source.ForwardTo(newId, command.TargetHoomiId, userId, command.EncryptedMetadata is null ? null : metadata, clock.GetUtcNow());
+        var metadata = command.EncryptedMetadata is null ? null : Base64Url.DecodeValidated(command.EncryptedMetadata);
+        var item = source.ForwardTo(newId, command.TargetHoomiId, userId, metadata, clock.GetUtcNow());
         if (command.SenderKeyId is not null)
         {
-            Base64Url.TryDecode(command.Signature, out var signature);
-            item.AttachSenderSignature(command.SenderKeyId, signature);
+            item.AttachSenderSignature(command.SenderKeyId, Base64Url.DecodeValidated(command.Signature));
         }
 
-        foreach (var k in command.WrappedKeys!)
-        {
-            Base64Url.TryDecode(k!.Enc, out var enc);
-            Base64Url.TryDecode(k.WrappedKey, out var wrapped);
-            item.AddWrappedKey(recipients[k.RecipientKeyId!], k.RecipientKeyId!, enc, wrapped, item.CreatedAt);
-        }
+        WrappedKeyAttach.AttachTo(item, command.WrappedKeys!, recipients, item.CreatedAt);
 
         var reservation = await quota.ReserveAsync(command.TargetHoomiId, item.StoredBytes, cancellationToken).ConfigureAwait(false);
         try

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Domain.Common;
 using Microsoft.Extensions.Options;
 
@@ -17,12 +18,7 @@ public sealed class ForwardMediaCommandValidator : AbstractValidator<ForwardMedi
         RuleFor(c => c.EncryptedMetadata)
             .Must(m => m is null || (Base64Url.TryDecode(m, out var b) && b.Length > 28 && b.Length <= max))
             .WithMessage("encryptedMetadata must be unpadded base64url of a nonce, ciphertext and tag.");
-        RuleFor(c => c.WrappedKeys).NotEmpty()
-            .Must(keys => keys is null || keys.Count <= 10_000).WithMessage("wrappedKeys has more than 10000 entries.")
-            .Must(keys => keys is null || keys.All(k => k is not null)).WithMessage("wrappedKeys has an empty entry.")
-            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
-            .WithMessage("wrappedKeys names a recipient key twice.");
-        RuleForEach(c => c.WrappedKeys).SetValidator(new WrappedKeyValidator());
+        WrappedKeyListRules.Apply(this, c => c.WrappedKeys, new WrappedKeyValidator());
         SenderSignatureRules.Apply(this, c => c.SenderKeyId, c => c.Signature);
     }
 }

@@ -1,8 +1,6 @@
-using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
 using Hoomi.Application.Events;
-using Hoomi.Application.Media.Commands.UploadMedia;
-using Hoomi.Domain.Common;
+using Hoomi.Application.Media.WrappedKeys;
 using Mediator;
 
 namespace Hoomi.Application.Media.Commands.ShareKeys;
@@ -24,25 +22,11 @@ public sealed class ShareKeysCommandHandler(IHoomiDbContext db, ICurrentUser use
         var media = await db.LoadVisibleMediaAsync(command.MediaId, user.Id, track: true, cancellationToken, withWrappedKeys: true).ConfigureAwait(false);
         var current = await RecipientKeys.CurrentAsync(db, media.HoomiId, cancellationToken).ConfigureAwait(false);
         var requested = command.WrappedKeys!.Select(k => k!).ToList();
-        var unknown = requested.Select(k => k.RecipientKeyId!).Where(id => !current.ContainsKey(id)).ToList();
-        if (unknown.Count > 0)
-        {
-            throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
-        }
-
+        RecipientKeys.RequireKnown(current, requested.Select(k => k.RecipientKeyId!));
         await SignerKeys.RequireCertifiedAsync(db, user.Id, requested.Select(k => k.SignerKeyId!), "signerKeyId", cancellationToken).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
-        foreach (var k in requested)
-        {
-            // The entity refuses a second wrapped key for the same device key (409).
-            media.AddWrappedKey(current[k.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), now, k.SignerKeyId!, Decode(k.Signature));
-        }
-
-        var added = requested.Select(k => k.RecipientKeyId!).ToList();
+        var added = WrappedKeyAttach.AttachTo(media, requested, current, clock.GetUtcNow());
         events.Add(media.HoomiId, HoomiEventTypes.KeysShared, new KeysSharedEvent(media.HoomiId, media.Id, added));
         await events.SaveAndPublishAsync(cancellationToken).ConfigureAwait(false);
         return new ShareKeysResult(added);
     }
-
-    private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];
 }

@@ -1,5 +1,5 @@
 using FluentValidation;
-using Hoomi.Application.Media.Commands.UploadMedia;
+using Hoomi.Application.Media.WrappedKeys;
 
 namespace Hoomi.Application.Media.Commands.ShareKeys;
 
@@ -7,11 +7,6 @@ public sealed class ShareKeysCommandValidator : AbstractValidator<ShareKeysComma
 {
     public ShareKeysCommandValidator()
     {
-        RuleFor(c => c.WrappedKeys).NotEmpty()
-            .Must(keys => keys is null || keys.Count <= 10_000)
-            .Must(keys => keys is null || keys.All(k => k is not null)).WithMessage("wrappedKeys has an empty entry.")
-            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
-            .WithMessage("wrappedKeys names a recipient key twice.");
-        RuleForEach(c => c.WrappedKeys).SetValidator(new SharedWrappedKeyValidator());
+        WrappedKeyListRules.Apply(this, c => c.WrappedKeys, new SharedWrappedKeyValidator());
     }
 }

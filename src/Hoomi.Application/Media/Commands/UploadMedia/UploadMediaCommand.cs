@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Authorization;
 using Hoomi.Application.Common.Exceptions;
@@ -70,10 +71,9 @@ public sealed class UploadMediaCommandHandler(
         }
 
         var devices = keys.ToDictionary(k => k.KeyId, StringComparer.Ordinal);
-        if (m.SenderKeyId is not null
-            && !(devices.TryGetValue(m.SenderKeyId, out var signer) && signer.UserId == userId && signer.Signature is not null))
+        if (m.SenderKeyId is not null)
         {
-            throw ValidationException.For("senderKeyId", "Not an active device key of yours with a device certificate: " + m.SenderKeyId);
+            SignerKeys.RequireCertified(keys, userId, [m.SenderKeyId], "senderKeyId");
         }
 
         var recipients = keys.ToDictionary(k => k.KeyId, k => k.UserId, StringComparer.Ordinal);
@@ -127,17 +127,14 @@ public sealed class UploadMediaCommandHandler(
 
             var item = MediaItem.Create(
                 new MediaContent(mediaId, command.HoomiId, contentKey, m.Size!.Value, sha256!,
-                    m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Decode(m.EncryptedMetadata)),
+                    m.MimeType!.Trim(), m.Width, m.Height, m.DurationMs, m.EncryptedMetadata is null ? null : Base64Url.DecodeValidated(m.EncryptedMetadata)),
                 userId, clock.GetUtcNow());
             if (m.SenderKeyId is not null)
             {
-                item.AttachSenderSignature(m.SenderKeyId, Decode(signature));
+                item.AttachSenderSignature(m.SenderKeyId, Base64Url.DecodeValidated(signature));
             }
 
-            foreach (var k in m.WrappedKeys!)
-            {
-                item.AddWrappedKey(recipients[k!.RecipientKeyId!], k.RecipientKeyId!, Decode(k.Enc), Decode(k.WrappedKey), item.CreatedAt);
-            }
+            WrappedKeyAttach.AttachTo(item, m.WrappedKeys!, recipients, item.CreatedAt);
 
             item.RecordContentHeader(header);
             if (thumbnail is not null)
@@ -281,6 +278,4 @@ public sealed class UploadMediaCommandHandler(
             }
         }
     }
-
-    private static byte[] Decode(string? value) => Base64Url.TryDecode(value, out var bytes) ? bytes : [];
 }

@@ -1,5 +1,6 @@
 using Hoomi.Application.Common.Validation;
 using FluentValidation;
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Domain.Common;
 using Hoomi.Domain.Keys;
 using Hoomi.Domain.Media;
@@ -60,13 +61,7 @@ public sealed class UploadMediaCommandValidator : AbstractValidator<UploadMediaC
             RuleFor(c => c.Metadata.Thumbnail!.Sha256)
                 .Must(MediaItem.IsLowerHexSha256).WithMessage("thumbnail.sha256 must be 64 lowercase hex characters.").OverridePropertyName("thumbnail.sha256");
         });
-        RuleFor(c => c.Metadata.WrappedKeys)
-            .NotEmpty().WithMessage("wrappedKeys must hold the file key wrapped for every member device key.").OverridePropertyName("wrappedKeys")
-            .Must(keys => keys is null || keys.Count <= 10_000).OverridePropertyName("wrappedKeys")
-            .Must(keys => keys is null || keys.All(k => k is not null)).WithMessage("wrappedKeys has an empty entry.")
-            .Must(keys => keys is null || keys.Where(k => k is not null).Select(k => k!.RecipientKeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count(k => k is not null))
-            .WithMessage("wrappedKeys names a recipient key twice.").OverridePropertyName("wrappedKeys");
-        RuleForEach(c => c.Metadata.WrappedKeys).SetValidator(new WrappedKeyValidator()).OverridePropertyName("wrappedKeys");
+        WrappedKeyListRules.Apply(this, c => c.Metadata.WrappedKeys, new WrappedKeyValidator());
     }
 }
 
@@ -87,34 +82,5 @@ public static class SenderSignatureRules
             .Must(s => s is null || Base64Url.IsOfLength(s, EcdsaSignature.Length))
             .WithMessage("signature must be a 64-byte ECDSA P-256 signature (IEEE P1363 r || s) in unpadded base64url.")
             .OverridePropertyName("signature");
-    }
-}
-
-/// <summary>The rules of one wrapped key, the same for an upload's, a forward's and a share's.</summary>
-public abstract class WrapFieldsValidator<T> : AbstractValidator<T?>
-    where T : class, IWrapFields
-{
-    protected WrapFieldsValidator()
-    {
-        RuleFor(k => k).NotNull();
-        RuleFor(k => k!.RecipientKeyId).KeyId("recipientKeyId").When(k => k is not null);
-        RuleFor(k => k!.Enc).Must(e => Base64Url.TryDecode(e, out var b) && b.Length == WrappedKey.EncLength && P256PublicKey.IsValid(b))
-            .WithMessage("enc must be a 65-byte P-256 point in unpadded base64url.").When(k => k is not null);
-        RuleFor(k => k!.WrappedKey).Must(w => Base64Url.IsOfLength(w, WrappedKey.WrappedKeyLength))
-            .WithMessage("wrappedKey must be 48 bytes in unpadded base64url.").When(k => k is not null);
-    }
-}
-
-public sealed class WrappedKeyValidator : WrapFieldsValidator<UploadWrappedKey>;
-
-/// <summary>A shared wrap: a well-formed wrap plus its signer's key id and 64-byte share signature, both required.</summary>
-public sealed class SharedWrappedKeyValidator : WrapFieldsValidator<SharedWrappedKey>
-{
-    public SharedWrappedKeyValidator()
-    {
-        RuleFor(k => k!.SignerKeyId).Must(TextRules.IsKeyId)
-            .WithMessage("signerKeyId is required: the 43-character key id of your certified device key that signed the share.").When(k => k is not null);
-        RuleFor(k => k!.Signature).Must(s => Base64Url.IsOfLength(s, EcdsaSignature.Length))
-            .WithMessage("signature is required: a 64-byte ECDSA P-256 share signature (IEEE P1363 r || s) in unpadded base64url.").When(k => k is not null);
     }
 }

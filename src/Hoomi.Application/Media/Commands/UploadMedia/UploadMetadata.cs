@@ -1,3 +1,5 @@
+using Hoomi.Application.Media.WrappedKeys;
+
 namespace Hoomi.Application.Media.Commands.UploadMedia;
 
 /// <summary>
@@ -27,21 +29,6 @@ public sealed record UploadMetadata(
 public sealed record UploadSeal(string? Sha256, string? Signature);
 
 public sealed record UploadThumbnail(long? Size, string? Sha256);
-
-/// <summary>The three fields of a wrapped key, whether it comes with an upload or is shared later.</summary>
-public interface IWrapFields
-{
-    string? RecipientKeyId { get; }
-
-    string? Enc { get; }
-
-    string? WrappedKey { get; }
-}
-
-public sealed record UploadWrappedKey(string? RecipientKeyId, string? Enc, string? WrappedKey) : IWrapFields;
-
-/// <summary>A wrap shared after the upload (<c>POST /media/{id}/keys</c>): signed by one of the sharer's certified device keys.</summary>
-public sealed record SharedWrappedKey(string? RecipientKeyId, string? Enc, string? WrappedKey, string? SignerKeyId, string? Signature) : IWrapFields;
 
 /// <summary>
 /// The parts that follow <c>metadata</c> in the multipart body, read in order as streams (never buffered).

@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Application.Common.Interfaces;
 using Mediator;
 using Microsoft.EntityFrameworkCore;

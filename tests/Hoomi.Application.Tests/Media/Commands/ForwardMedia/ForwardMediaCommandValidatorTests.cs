@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Application.Media;
 using Hoomi.Application.Media.Commands.ForwardMedia;
 using Hoomi.Application.Media.Commands.UploadMedia;
@@ -28,7 +29,7 @@ public sealed class ForwardMediaCommandValidatorTests
     public void More_than_10000_wraps_are_refused_like_an_upload_with_as_many()
     {
         Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [.. Enumerable.Range(1, 10_000).Select(DistinctKey)] }), Is.Empty, "10000 is still allowed");
-        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [.. Enumerable.Range(1, 10_001).Select(DistinctKey)] }), Is.EqualTo(new[] { "WrappedKeys" }));
+        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [.. Enumerable.Range(1, 10_001).Select(DistinctKey)] }), Is.EqualTo(new[] { "wrappedKeys" }));
     }
 
     [Test]
@@ -67,17 +68,17 @@ public sealed class ForwardMediaCommandValidatorTests
     [TestCase(null)]
     [TestCase(0)]
     public void Missing_or_empty_wrapped_keys_are_refused(int? count) =>
-        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = count is null ? null : [] }), Is.EqualTo(new[] { "WrappedKeys" }));
+        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = count is null ? null : [] }), Is.EqualTo(new[] { "wrappedKeys" }));
 
     [Test]
     public void Two_wrapped_keys_for_the_same_recipient_key_are_refused() =>
-        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [Key(1), Key(1)] }), Is.EqualTo(new[] { "WrappedKeys" }));
+        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [Key(1), Key(1)] }), Is.EqualTo(new[] { "wrappedKeys" }));
 
     [Test]
     public void A_malformed_wrapped_key_is_refused_on_that_key()
     {
         UploadWrappedKey bad = Key(2) with { WrappedKey = Key(2).WrappedKey + "=" };
-        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [Key(1), bad] }), Has.All.StartsWith("WrappedKeys[1]").And.Not.Empty);
+        Assert.That(FieldsAtFault(Valid() with { WrappedKeys = [Key(1), bad] }), Has.All.StartsWith("wrappedKeys[1]").And.Not.Empty);
     }
 
     [Test]

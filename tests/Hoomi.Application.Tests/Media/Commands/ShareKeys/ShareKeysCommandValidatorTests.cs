@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using Hoomi.Application.Media.Commands.ShareKeys;
 using Hoomi.Application.Media.Commands.UploadMedia;
 using Hoomi.Domain.Common;
@@ -16,14 +17,14 @@ public sealed class ShareKeysCommandValidatorTests
     public void Well_formed_keys_for_distinct_recipients_are_valid() => Assert.That(FieldsAtFault([SharedKey(1), SharedKey(2), SharedKey(3)]), Is.Empty);
 
     [Test]
-    public void No_keys_are_refused() => Assert.That(FieldsAtFault(null), Is.EqualTo(new[] { "WrappedKeys" }));
+    public void No_keys_are_refused() => Assert.That(FieldsAtFault(null), Is.EqualTo(new[] { "wrappedKeys" }));
 
     [Test]
-    public void An_empty_key_list_is_refused() => Assert.That(FieldsAtFault([]), Is.EqualTo(new[] { "WrappedKeys" }));
+    public void An_empty_key_list_is_refused() => Assert.That(FieldsAtFault([]), Is.EqualTo(new[] { "wrappedKeys" }));
 
     [Test]
     public void Two_keys_for_the_same_recipient_key_are_refused() =>
-        Assert.That(FieldsAtFault([SharedKey(1), SharedKey(2), SharedKey(1)]), Is.EqualTo(new[] { "WrappedKeys" }));
+        Assert.That(FieldsAtFault([SharedKey(1), SharedKey(2), SharedKey(1)]), Is.EqualTo(new[] { "wrappedKeys" }));
 
     [Test]
     public void A_null_entry_is_refused() => Assert.That(FieldsAtFault([SharedKey(1), null]), Is.Not.Empty);
@@ -34,7 +35,7 @@ public sealed class ShareKeysCommandValidatorTests
         var keys = Enumerable.Range(0, 10_001)
             .Select(i => (SharedWrappedKey?)new SharedWrappedKey(Base64Url.Encode(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i))), Enc, WrappedKeyBytes, KeyId(200), SignatureBytes))
             .ToList();
-        Assert.That(FieldsAtFault(keys), Is.EqualTo(new[] { "WrappedKeys" }));
+        Assert.That(FieldsAtFault(keys), Is.EqualTo(new[] { "wrappedKeys" }));
     }
 
     [Test]
@@ -67,6 +68,6 @@ public sealed class ShareKeysCommandValidatorTests
             _ => good with { WrappedKey = Base64Url.Encode(new byte[32]) },
         };
 
-        Assert.That(FieldsAtFault([SharedKey(1), bad]), Has.All.StartsWith("WrappedKeys[1]").And.Not.Empty);
+        Assert.That(FieldsAtFault([SharedKey(1), bad]), Has.All.StartsWith("wrappedKeys[1]").And.Not.Empty);
     }
 }

@@ -1,3 +1,4 @@
+using Hoomi.Application.Media.WrappedKeys;
 using FluentValidation.Results;
 using Hoomi.Application.Media;
 using Hoomi.Application.Media.Commands.UploadMedia;

@@ -1,11 +1,10 @@
 using Hoomi.Application.Common;
 using Hoomi.Application.Common.Exceptions;
 using Hoomi.Application.Common.Interfaces;
-using Hoomi.Application.Media.Commands.UploadMedia;
 using Hoomi.Domain.Keys;
 using Microsoft.EntityFrameworkCore;
 
-namespace Hoomi.Application.Media;
+namespace Hoomi.Application.Media.WrappedKeys;
 
 /// <summary>The device keys a hoomi's file keys must be wrapped for: the active keys of its current members.</summary>
 public static class RecipientKeys
@@ -72,7 +71,7 @@ public static class RecipientKeys
     /// key is a validation error, a missing one a conflict listing the missing ids (the client refetches and retries).
     /// </summary>
     public static async Task<Dictionary<string, Guid>> RequireExactSetAsync(
-        IHoomiDbContext db, Guid hoomiId, IEnumerable<UploadWrappedKey?> wrappedKeys, CancellationToken cancellationToken)
+        IHoomiDbContext db, Guid hoomiId, IEnumerable<IWrapFields?> wrappedKeys, CancellationToken cancellationToken)
     {
         var current = await CurrentAsync(db, hoomiId, cancellationToken).ConfigureAwait(false);
         RequireExactSet(current, wrappedKeys);
@@ -80,15 +79,10 @@ public static class RecipientKeys
     }
 
     /// <summary><see cref="RequireExactSetAsync"/> against a key set already read (key id → owning user id).</summary>
-    public static void RequireExactSet(Dictionary<string, Guid> current, IEnumerable<UploadWrappedKey?> wrappedKeys)
+    public static void RequireExactSet(Dictionary<string, Guid> current, IEnumerable<IWrapFields?> wrappedKeys)
     {
         var given = wrappedKeys.Select(k => k!.RecipientKeyId!).ToHashSet(StringComparer.Ordinal);
-        var unknown = given.Where(id => !current.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
-        if (unknown.Count > 0)
-        {
-            throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
-        }
-
+        RequireKnown(current, given);
         var missing = current.Keys.Where(id => !given.Contains(id)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
@@ -96,6 +90,19 @@ public static class RecipientKeys
                 "wrapped-keys-out-of-date",
                 "The file key is not wrapped for every member device key; fetch the members again and retry.",
                 new Dictionary<string, object?> { ["missingKeyIds"] = missing });
+        }
+    }
+
+    /// <summary>
+    /// Every wrap must be for an active device key of a current member (key id → owning user id in
+    /// <paramref name="current"/>); otherwise a validation error on <c>wrappedKeys</c> naming the unknown ids.
+    /// </summary>
+    public static void RequireKnown(IReadOnlyDictionary<string, Guid> current, IEnumerable<string> recipientKeyIds)
+    {
+        var unknown = recipientKeyIds.Where(id => !current.ContainsKey(id)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw ValidationException.For("wrappedKeys", "Not an active device key of a member of this hoomi: " + string.Join(", ", unknown));
         }
     }
 }

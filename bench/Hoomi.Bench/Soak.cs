@@ -57,6 +57,7 @@ public static class Soak
         var duration = TimeSpan.FromMinutes(30);
         var outDir = Path.Combine(repo, "bench/results");
         var dataRoot = Path.GetTempPath();
+        string? apiDll = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -69,6 +70,9 @@ public static class Soak
                     break;
                 case "--data":
                     dataRoot = args[++i];
+                    break;
+                case "--api":
+                    apiDll = args[++i];
                     break;
                 case "--nginx" or "--disk":
                     i++;
@@ -83,7 +87,7 @@ public static class Soak
         Directory.CreateDirectory(dataDir);
         try
         {
-            return await RunCoreAsync(repo, duration, outDir, dataDir);
+            return await RunCoreAsync(repo, duration, outDir, dataDir, apiDll);
         }
         finally
         {
@@ -109,13 +113,13 @@ public static class Soak
         };
     }
 
-    private static async Task<int> RunCoreAsync(string repo, TimeSpan duration, string outDir, string dataDir)
+    private static async Task<int> RunCoreAsync(string repo, TimeSpan duration, string outDir, string dataDir, string? apiDll)
     {
         var started = DateTime.UtcNow;
         Console.WriteLine($"[soak] {duration.TotalMinutes:0.#} min; data in {dataDir}");
         using var postgres = PostgresServer.Start(durableCommits: true);
         var canStopPostgres = postgres.IsOwn;
-        using var server = new SoakServer(repo, dataDir, postgres.CreateDatabase(), ExternalProcess.FreeTcpPort());
+        using var server = new SoakServer(apiDll ?? Path.Combine(repo, "src/Hoomi.Api/bin/Release/net10.0/Hoomi.Api.dll"), dataDir, postgres.CreateDatabase(), ExternalProcess.FreeTcpPort());
         server.Start();
         using var http = BenchApi.NewClient(server.BaseAddress, 64);
         http.Timeout = TimeSpan.FromSeconds(60);

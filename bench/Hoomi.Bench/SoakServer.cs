@@ -14,9 +14,9 @@ public sealed class SoakServer : IDisposable
     private readonly Dictionary<string, string> _environment;
     private Process? _process;
 
-    public SoakServer(string repoRoot, string dataDir, string postgresConnectionString, int port)
+    public SoakServer(string apiDll, string dataDir, string postgresConnectionString, int port)
     {
-        _dll = Path.Combine(repoRoot, "src/Hoomi.Api/bin/Release/net10.0/Hoomi.Api.dll");
+        _dll = apiDll;
         _port = port;
         DataDir = dataDir;
         _environment = new Dictionary<string, string>

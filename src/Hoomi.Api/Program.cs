@@ -37,7 +37,7 @@ builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Secti
         "Hoomi:Media:MinUploadRateGracePeriod must be more than 1 second (Kestrel checks rates once a second).")
     .Validate(o => o.UploadIdleTimeout >= TimeSpan.Zero, "Hoomi:Media:UploadIdleTimeout must be 00:00:00 (off) or more.")
     .ValidateOnStart();
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemShape.Apply);
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

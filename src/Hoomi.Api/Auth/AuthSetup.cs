@@ -12,7 +12,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Hoomi.Api.Auth;
 
-public static class AuthSetup
+public static partial class AuthSetup
 {
     /// <summary>Path prefix of the SignalR hubs: browsers' WebSockets cannot send headers, so the token comes in the query.</summary>
     public const string HubsPath = "/hubs";
@@ -181,7 +181,8 @@ public static class AuthSetup
     }
 
     /// <summary>Replaces the account's security stamp: tokens carry the stamp they were issued with, and a token with an old one is refused.</summary>
-    private static async Task<Microsoft.AspNetCore.Http.HttpResults.NoContent> LogoutAsync(ICurrentUser me, UserManager<AppUser> users)
+    private static async Task<Microsoft.AspNetCore.Http.HttpResults.NoContent> LogoutAsync(
+        ICurrentUser me, UserManager<AppUser> users, Hoomi.Api.Realtime.IMembershipFanout fanout, ILoggerFactory loggers)
     {
         var user = await users.FindByIdAsync(me.Id.ToString()).ConfigureAwait(false)
             ?? throw new UnauthorizedAccessException("The account no longer exists.");
@@ -191,7 +192,59 @@ public static class AuthSetup
             throw new InvalidOperationException("Could not revoke the tokens: " + string.Join("; ", result.Errors.Select(e => e.Code)));
         }
 
+        await CloseHubConnectionsAsync(user.Id, fanout, loggers).ConfigureAwait(false);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Closes the user's open hub connections on every instance once their tokens are revoked: a connection
+    /// authenticated once would otherwise keep listening until its token expired. When the other instances cannot
+    /// be told (Redis down), this instance's are closed and the others' end at their token's expiry.
+    /// </summary>
+    private static async Task CloseHubConnectionsAsync(Guid userId, Hoomi.Api.Realtime.IMembershipFanout fanout, ILoggerFactory loggers)
+    {
+        try
+        {
+            await fanout.ApplyEverywhereAsync(new Hoomi.Api.Realtime.MembershipChange(Hoomi.Api.Realtime.MembershipAction.CloseAll, Guid.Empty, userId), CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogCloseFailed(loggers.CreateLogger("Hoomi.Api.Auth.TokenRevocation"), ex);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "Could not close a revoked user's hub connections on every instance; the others end at their token's expiry")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception);
+
+    /// <summary>After a successful password change (<c>/auth/manage/info</c> with a new password) or reset, the user's hub connections are closed.</summary>
+    private static async ValueTask<object?> CloseHubOnPasswordChangeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context).ConfigureAwait(false);
+        var inner = result is Microsoft.AspNetCore.Http.INestedHttpResult nested ? nested.Result : result;
+        if (inner is not Microsoft.AspNetCore.Http.IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })
+        {
+            return result;
+        }
+
+        var services = context.HttpContext.RequestServices;
+        Guid? userId = null;
+        if (context.Arguments.OfType<Microsoft.AspNetCore.Identity.Data.InfoRequest>().FirstOrDefault() is { NewPassword: not null })
+        {
+            userId = services.GetRequiredService<ICurrentUser>().Id;
+        }
+        else if (context.Arguments.OfType<Microsoft.AspNetCore.Identity.Data.ResetPasswordRequest>().FirstOrDefault() is { } reset)
+        {
+            userId = (await services.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(reset.Email).ConfigureAwait(false))?.Id;
+        }
+
+        if (userId is { } id)
+        {
+            await CloseHubConnectionsAsync(id, services.GetRequiredService<Hoomi.Api.Realtime.IMembershipFanout>(), services.GetRequiredService<ILoggerFactory>())
+                .ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     /// <summary>Maps the local account endpoints (register, login, refresh, ...) under <c>/auth</c> when local accounts are on.</summary>
@@ -200,7 +253,7 @@ public static class AuthSetup
         var options = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value;
         if (options.Mode == AuthMode.Local)
         {
-            app.MapGroup("/auth").WithTags("Accounts").MapIdentityApi<AppUser>();
+            app.MapGroup("/auth").WithTags("Accounts").AddEndpointFilter(CloseHubOnPasswordChangeAsync).MapIdentityApi<AppUser>();
             app.MapPost("/me/logout", LogoutAsync).RequireAuthorization().WithTags("Accounts").WithName("Logout")
                 .WithSummary("Revoke every access and refresh token of the caller's account (all devices); log in again for new ones.");
         }

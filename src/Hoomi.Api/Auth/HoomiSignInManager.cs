@@ -30,7 +30,7 @@ public sealed class HoomiSignInManager(
     {
         var account = UserManager.NormalizeName(userName) ?? "";
         var address = Context.Connection.RemoteIpAddress;
-        throttle.ThrowIfThrottled(account, address);
+        await throttle.ThrowIfThrottledAsync(account, address).ConfigureAwait(false);
 
         var user = await UserManager.FindByNameAsync(userName).ConfigureAwait(false);
         SignInResult result;
@@ -48,11 +48,11 @@ public sealed class HoomiSignInManager(
 
         if (result.Succeeded || result.RequiresTwoFactor)
         {
-            throttle.Succeeded(account, address);
+            await throttle.SucceededAsync(account, address).ConfigureAwait(false);
         }
         else
         {
-            throttle.Failed(account, address);
+            await throttle.FailedAsync(account, address).ConfigureAwait(false);
         }
 
         return result;

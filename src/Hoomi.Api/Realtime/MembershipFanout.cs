@@ -8,6 +8,9 @@ public enum MembershipAction
 {
     Add,
     Remove,
+
+    /// <summary>The user's tokens were revoked (logout, password change): every hub connection of theirs is closed.</summary>
+    CloseAll,
 }
 
 public sealed record MembershipChange(MembershipAction Action, Guid HoomiId, Guid UserId);
@@ -38,6 +41,12 @@ public sealed partial class LocalMembership(
         // joined) or half-disconnected while its groups change; see MediaHub.OnConnectedAsync.
         registry.WithUserLockAsync(change.UserId, async () =>
         {
+            if (change.Action == MembershipAction.CloseAll)
+            {
+                registry.AbortAll(change.UserId);
+                return;
+            }
+
             var connections = registry.ConnectionsOf(change.UserId);
             if (connections.Count == 0)
             {

@@ -70,7 +70,7 @@ public sealed partial class RedisMembershipFanout(
         try
         {
             var message = string.Join('|', id.ToString(CultureInfo.InvariantCulture), _instanceId,
-                change.Action == MembershipAction.Add ? "A" : "R", change.HoomiId.ToString("N"), change.UserId.ToString("N"));
+                change.Action switch { MembershipAction.Add => "A", MembershipAction.Remove => "R", _ => "K" }, change.HoomiId.ToString("N"), change.UserId.ToString("N"));
             long receivers;
             try
             {
@@ -111,7 +111,7 @@ public sealed partial class RedisMembershipFanout(
             return;
         }
 
-        var change = new MembershipChange(parts[2] == "A" ? MembershipAction.Add : MembershipAction.Remove, hoomiId, userId);
+        var change = new MembershipChange(parts[2] switch { "A" => MembershipAction.Add, "K" => MembershipAction.CloseAll, _ => MembershipAction.Remove }, hoomiId, userId);
         try
         {
             await local.ApplyAsync(change).ConfigureAwait(false);

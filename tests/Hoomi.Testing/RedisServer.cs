@@ -10,12 +10,14 @@ namespace Hoomi.Testing;
 /// </summary>
 public sealed class RedisServer : IDisposable
 {
-    private readonly Process _process;
+    private Process _process;
+    private readonly ProcessStartInfo _startInfo;
     private readonly string _directory;
 
-    private RedisServer(Process process, string directory, int port)
+    private RedisServer(Process process, ProcessStartInfo startInfo, string directory, int port)
     {
         _process = process;
+        _startInfo = startInfo;
         _directory = directory;
         Port = port;
     }
@@ -45,15 +47,39 @@ public sealed class RedisServer : IDisposable
             psi.ArgumentList.Add(a);
         }
 
+        var server = new RedisServer(Launch(psi), psi, directory, port);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        server.WaitUntilReady();
+        return server;
+    }
+
+    private static Process Launch(ProcessStartInfo psi)
+    {
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start redis-server");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, directory, port);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
-        server.WaitUntilReady();
-        return server;
+        return process;
+    }
+
+    /// <summary>Kills the server (SIGKILL, as a crash would): every client connection drops and nothing is kept.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+    }
+
+    /// <summary>Starts the server again on the same port, empty (no persistence), after <see cref="Kill"/>.</summary>
+    public void Restart()
+    {
+        Kill();
+        _process.Dispose();
+        _process = Launch(_startInfo);
+        WaitUntilReady();
     }
 
     private void WaitUntilReady()

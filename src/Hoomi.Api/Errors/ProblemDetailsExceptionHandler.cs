@@ -7,8 +7,10 @@ using Microsoft.AspNetCore.Mvc;
 namespace Hoomi.Api.Errors;
 
 /// <summary>
-/// The one place that turns exceptions into RFC 9457 problem details. Each kind of error has a stable
-/// <c>type</c> (<c>urn:hoomi:problem:CODE</c>) and title; nothing else in the service knows status codes.
+/// Turns the exceptions the application throws into RFC 9457 problem details. Each kind of error has a stable
+/// <c>type</c> (<c>urn:hoomi:problem:CODE</c>) and title; handlers and the domain never see status codes.
+/// <see cref="ProblemShape"/> gives the problems the framework writes itself (Identity's answers, bodyless status
+/// codes) the same shape.
 /// </summary>
 public sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemDetailsExceptionHandler> logger)
     : IExceptionHandler

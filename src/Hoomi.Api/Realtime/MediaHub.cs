@@ -7,8 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Hoomi.Api.Realtime;
 
 /// <summary>
-/// Push-only hub: clients call nothing, they listen. A connection joins one group per hoomi of its user
-/// and the user's own group; <see cref="MembershipFanout"/> keeps the hoomi groups current afterwards.
+/// The hub clients listen on: the server pushes events, and the one method a client calls is <see cref="Joined"/>
+/// (to know it is in its groups). A connection joins one group per hoomi of its user and the user's own group; <see cref="MembershipFanout"/> keeps the hoomi groups current afterwards.
 /// </summary>
 [Authorize]
 public sealed class MediaHub(IHoomiDbContext db, ConnectionRegistry registry, RealtimeMetrics metrics) : Hub<IMediaClient>

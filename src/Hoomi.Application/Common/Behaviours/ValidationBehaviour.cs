@@ -4,7 +4,12 @@ using ValidationException = Hoomi.Application.Common.Exceptions.ValidationExcept
 
 namespace Hoomi.Application.Common.Behaviours;
 
-/// <summary>Runs every FluentValidation validator of the message before its handler; the only place validation happens.</summary>
+/// <summary>
+/// Runs every FluentValidation validator of the message before its handler, after authorization
+/// (<c>HoomiAuthorizationBehaviour</c>: an outsider learns nothing from a validation error). What cannot be checked
+/// before the handler runs, the streamed body of an upload (its HME1 header, length rule and SHA-256), is checked as
+/// it is read, by the upload handler.
+/// </summary>
 public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage

@@ -82,5 +82,22 @@ public sealed class EventInbox : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the connection is closed (at once if it is already).</summary>
+    public Task ClosedAsync()
+    {
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        if (Connection.State == HubConnectionState.Disconnected)
+        {
+            closed.TrySetResult();
+        }
+
+        return closed.Task;
+    }
+
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 }

@@ -92,21 +92,6 @@ public sealed class FailClosedTests
         return inbox;
     }
 
-    private static Task ClosedAsync(EventInbox inbox)
-    {
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        inbox.Connection.Closed += _ =>
-        {
-            closed.TrySetResult();
-            return Task.CompletedTask;
-        };
-        if (inbox.Connection.State == HubConnectionState.Disconnected)
-        {
-            closed.TrySetResult();
-        }
-
-        return closed.Task;
-    }
 
     private async Task<long[]> UndispatchedAsync(Guid hoomiId)
     {
@@ -126,7 +111,7 @@ public sealed class FailClosedTests
         var aliceOnA = await ConnectAsync(_a, alice);
         var bobOnA = await ConnectAsync(_a, bob);
         var bobOnB = await ConnectAsync(_b, bob);
-        var bobOnBClosed = ClosedAsync(bobOnB);
+        var bobOnBClosed = bobOnB.ClosedAsync();
 
         Assert.That(_groupsOfB, Is.Not.Null, "instance B uses the wrapped group manager");
         _groupsOfB!.FailRemovals = true;

@@ -62,21 +62,6 @@ public sealed class RedisOutageTests
         return http;
     }
 
-    private static Task ClosedAsync(EventInbox inbox)
-    {
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        inbox.Connection.Closed += _ =>
-        {
-            closed.TrySetResult();
-            return Task.CompletedTask;
-        };
-        if (inbox.Connection.State == HubConnectionState.Disconnected)
-        {
-            closed.TrySetResult();
-        }
-
-        return closed.Task;
-    }
 
     [Test]
     public async Task Redis_killed_and_started_again_loses_no_event_and_a_member_removed_meanwhile_is_refused_on_both_instances()
@@ -90,8 +75,8 @@ public sealed class RedisOutageTests
         var (first, _) = await alice.UploadAsync(hoomi, alice, bob);
         var lastSeen = await bobOnB.WaitForAsync("MediaUploaded", hoomi, p => p.GetProperty("mediaId").GetGuid() == first);
         using var bobHttpOnB = On(_b, bob);
-        var bobOnAClosed = ClosedAsync(bobOnA);
-        var bobOnBClosed = ClosedAsync(bobOnB);
+        var bobOnAClosed = bobOnA.ClosedAsync();
+        var bobOnBClosed = bobOnB.ClosedAsync();
 
         _redis.Kill();
 

@@ -48,21 +48,6 @@ public sealed class SessionRevocationTests
         return inbox;
     }
 
-    private static Task ClosedAsync(EventInbox inbox)
-    {
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        inbox.Connection.Closed += _ =>
-        {
-            closed.TrySetResult();
-            return Task.CompletedTask;
-        };
-        if (inbox.Connection.State == HubConnectionState.Disconnected)
-        {
-            closed.TrySetResult();
-        }
-
-        return closed.Task;
-    }
 
     [Test]
     public async Task Logout_on_one_instance_closes_the_users_hub_connections_on_both()
@@ -72,8 +57,8 @@ public sealed class SessionRevocationTests
         var onA = await ConnectAsync(_a, alice);
         var onB = await ConnectAsync(_b, alice);
         var bobOnB = await ConnectAsync(_b, bob);
-        var closedA = ClosedAsync(onA);
-        var closedB = ClosedAsync(onB);
+        var closedA = onA.ClosedAsync();
+        var closedB = onB.ClosedAsync();
 
         Assert.That((await alice.Http.PostAsync("/me/logout", null)).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
 
@@ -92,8 +77,8 @@ public sealed class SessionRevocationTests
         var alice = await _b.RegisterAsync("alice");
         var onA = await ConnectAsync(_a, alice);
         var onB = await ConnectAsync(_b, alice);
-        var closedA = ClosedAsync(onA);
-        var closedB = ClosedAsync(onB);
+        var closedA = onA.ClosedAsync();
+        var closedB = onB.ClosedAsync();
 
         var change = await alice.Http.PostAsJsonAsync("/auth/manage/info", new { oldPassword = ApiClient.Password, newPassword = "N3w-passw0rd!!" });
         Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.OK), await change.Content.ReadAsStringAsync());
